@@ -1,0 +1,225 @@
+//! The cockpit service: the one object every shell holds. It owns the store, the sources and
+//! their supervisor, the clock and the change feed, and answers the shells' queries.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use opsdeck_domain::{local_date_of, local_day_bounds, HealthState, SourceHealth, TimelineEntry};
+use opsdeck_store::Store;
+use tokio::sync::broadcast;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, ConfigError};
+use crate::feed::Change;
+use crate::notifier::{DesktopNotifier, Notifier, Silent};
+use crate::registry::{build_all, Configured, RegistryError};
+use crate::supervisor::Supervisor;
+use crate::sync::{lock, sync_source, SyncDeps, SyncOutcome};
+
+/// How long a shutdown waits for in-flight polls before abandoning them.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Debug, thiserror::Error)]
+pub enum CockpitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Sources(#[from] RegistryError),
+    #[error(transparent)]
+    Store(#[from] opsdeck_store::StoreError),
+    #[error("cannot create {path}: {source}")]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub struct CockpitOptions {
+    pub config: Config,
+    pub config_path: PathBuf,
+    pub db_path: PathBuf,
+    /// `None`: the system's notification service (or none when notifications are disabled).
+    pub notifier: Option<Arc<dyn Notifier>>,
+}
+
+/// The result of one source's sync, by source name.
+#[derive(Debug)]
+pub struct SourceSync {
+    pub name: String,
+    pub result: Result<SyncOutcome, String>,
+}
+
+pub struct Cockpit {
+    config: Config,
+    config_path: PathBuf,
+    speed: f64,
+    tz: chrono_tz::Tz,
+    deps: Arc<SyncDeps>,
+    sources: Vec<Configured>,
+    supervisor: tokio::sync::Mutex<Option<Supervisor>>,
+}
+
+impl Cockpit {
+    pub fn open(options: CockpitOptions) -> Result<Cockpit, CockpitError> {
+        let CockpitOptions {
+            config,
+            config_path,
+            db_path,
+            notifier,
+        } = options;
+        if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| CockpitError::Dir {
+                path: dir.into(),
+                source,
+            })?;
+        }
+        let store = Store::open(&db_path)?;
+        let sources = build_all(&config)?;
+        let (clock, speed): (Arc<dyn Clock>, f64) = match &config.clock {
+            Some(c) => (Arc::new(c.clock()), c.speed),
+            None => (Arc::new(SystemClock), 1.0),
+        };
+        let notifier = notifier.unwrap_or_else(|| {
+            if config.notifications.enabled {
+                Arc::new(DesktopNotifier)
+            } else {
+                Arc::new(Silent)
+            }
+        });
+        let (feed, _) = broadcast::channel(256);
+        let deps = Arc::new(SyncDeps {
+            store: Arc::new(Mutex::new(store)),
+            clock,
+            feed,
+            notifier,
+        });
+        Ok(Cockpit {
+            tz: config.timezone(),
+            config,
+            config_path,
+            speed,
+            deps,
+            sources,
+            supervisor: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn config_path(&self) -> &Path {
+        &self.config_path
+    }
+
+    pub fn is_simulated(&self) -> bool {
+        self.config.is_simulated()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.deps.clock.now()
+    }
+
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.tz
+    }
+
+    /// The local day of the cockpit's now.
+    pub fn today(&self) -> NaiveDate {
+        local_date_of(self.now(), &self.tz)
+    }
+
+    pub fn timeline_day(&self, day: NaiveDate) -> Result<Vec<TimelineEntry>, CockpitError> {
+        let (from, to) = local_day_bounds(day, &self.tz);
+        self.timeline_between(from, to)
+    }
+
+    pub fn timeline_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<TimelineEntry>, CockpitError> {
+        Ok(lock(&self.deps.store).entries_between(from, to)?)
+    }
+
+    /// Every configured source's health, in config order; one never synced is `unknown`.
+    pub fn health(&self) -> Result<Vec<SourceHealth>, CockpitError> {
+        let now = self.now();
+        let recorded = lock(&self.deps.store).source_health(now, self.stale_after())?;
+        Ok(self
+            .sources
+            .iter()
+            .map(|c| {
+                let name = c.source.name();
+                recorded
+                    .iter()
+                    .find(|h| h.name == name)
+                    .cloned()
+                    .unwrap_or_else(|| SourceHealth {
+                        name: name.to_string(),
+                        kind: c.source.kind(),
+                        state: HealthState::Unknown,
+                        last_attempt_at: None,
+                        last_success_at: None,
+                        last_error: None,
+                        last_error_at: None,
+                        message: Some("not synced yet".into()),
+                    })
+            })
+            .collect())
+    }
+
+    /// Stale after three missed polls of the slowest source, in data time (the simulated clock
+    /// runs faster than the polls do).
+    fn stale_after(&self) -> chrono::Duration {
+        let slowest = self
+            .sources
+            .iter()
+            .map(|c| c.config.poll_interval)
+            .max()
+            .unwrap_or(Duration::from_secs(30));
+        let data_time = slowest.mul_f64(3.0 * self.speed.max(1.0));
+        chrono::Duration::from_std(data_time).unwrap_or(chrono::Duration::minutes(5))
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.deps.feed.subscribe()
+    }
+
+    /// Syncs every source once, concurrently; one failing source does not stop the others.
+    pub async fn sync_once(&self) -> Vec<SourceSync> {
+        let runs = self.sources.iter().map(|c| async {
+            let result = sync_source(&self.deps, c.source.as_ref(), c.config.backfill)
+                .await
+                .map_err(|e| e.to_string());
+            SourceSync {
+                name: c.source.name().to_string(),
+                result,
+            }
+        });
+        futures::future::join_all(runs).await
+    }
+
+    /// Starts polling every source in the background (needs a Tokio runtime).
+    pub async fn start(&self) {
+        let mut slot = self.supervisor.lock().await;
+        if slot.is_none() {
+            *slot = Some(Supervisor::spawn(self.deps.clone(), &self.sources));
+        }
+    }
+
+    /// Polls every source now.
+    pub async fn refresh(&self) {
+        if let Some(s) = self.supervisor.lock().await.as_ref() {
+            s.refresh();
+        }
+    }
+
+    pub async fn shutdown(&self) {
+        if let Some(s) = self.supervisor.lock().await.take() {
+            s.shutdown(SHUTDOWN_TIMEOUT).await;
+        }
+    }
+}

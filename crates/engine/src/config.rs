@@ -1,0 +1,381 @@
+//! The configuration file (TOML, `version = 1`). Every key is documented in the README's
+//! "Configuration" section; unknown keys are errors that name the key.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use opsdeck_domain::SourceKind;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::ScaledClock;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("cannot write config {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub version: u32,
+    /// IANA zone that defines "Today"; default: the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Who I am (email), when the sources cannot tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub me: Option<String>,
+    /// Present only in configs written by `opsdeck sim`: the simulated clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockConfig>,
+    #[serde(default)]
+    pub sources: Vec<SourceConfig>,
+    #[serde(default)]
+    pub services: Vec<ServiceConfig>,
+    #[serde(default)]
+    pub notifications: NotificationsConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockConfig {
+    /// The simulated instant at `real_at`.
+    pub simulated_at: DateTime<Utc>,
+    /// The wall-clock instant the simulator started.
+    pub real_at: DateTime<Utc>,
+    /// Simulated seconds per real second; 0 = frozen.
+    pub speed: f64,
+}
+
+impl ClockConfig {
+    pub fn clock(&self) -> ScaledClock {
+        ScaledClock {
+            simulated_at: self.simulated_at,
+            real_at: self.real_at,
+            speed: self.speed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protection {
+    ReadOnly,
+    #[default]
+    Confirm,
+    TypeToConfirm,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub kind: SourceKind,
+    /// Unique among sources; defaults to the kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Kubernetes only: the kubeconfig file and the context to use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubeconfig: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// A literal token: allowed for loopback URLs only (the simulator's throwaway token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The environment variable holding the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_env: Option<String>,
+    /// The OS keychain entry holding the token (`opsdeck auth set NAME` writes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_keyring: Option<String>,
+    #[serde(default)]
+    pub protection: Protection,
+    #[serde(default = "default_poll_interval", with = "humantime_serde")]
+    pub poll_interval: Duration,
+    #[serde(default = "default_timeout", with = "humantime_serde")]
+    pub timeout: Duration,
+    /// How far the first sync on an empty cache reaches back.
+    #[serde(default = "default_backfill", with = "humantime_serde")]
+    pub backfill: Duration,
+}
+
+fn default_poll_interval() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_backfill() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+
+impl SourceConfig {
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or(self.kind.as_str())
+    }
+
+    pub fn new(kind: SourceKind, url: &str) -> SourceConfig {
+        SourceConfig {
+            kind,
+            name: None,
+            url: Some(url.to_string()),
+            kubeconfig: None,
+            context: None,
+            token: None,
+            token_env: None,
+            token_keyring: None,
+            protection: Protection::default(),
+            poll_interval: default_poll_interval(),
+            timeout: default_timeout(),
+            backfill: default_backfill(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    pub name: String,
+    /// The PagerDuty service id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagerduty: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<KubernetesTarget>,
+    /// `owner/repo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KubernetesTarget {
+    pub context: String,
+    pub namespace: String,
+    pub deployment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// Desktop notifications for pages.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        NotificationsConfig { enabled: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.into(),
+            message,
+        };
+        let config: Config =
+            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        if config.version != 1 {
+            return Err(invalid(format!(
+                "unsupported version {} (this opsdeck reads version = 1)",
+                config.version
+            )));
+        }
+        if let Some(tz) = &config.timezone {
+            tz.parse::<chrono_tz::Tz>()
+                .map_err(|_| invalid(format!("timezone: unknown IANA zone {tz:?}")))?;
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, s) in config.sources.iter().enumerate() {
+            let at = format!("sources[{i}] ({})", s.name());
+            if !names.insert(s.name().to_string()) {
+                return Err(invalid(format!(
+                    "{at}: duplicate source name; give each source a distinct `name`"
+                )));
+            }
+            match (s.kind, &s.url) {
+                (SourceKind::Kubernetes, _) => {
+                    if s.context.is_none() {
+                        return Err(invalid(format!("{at}: kubernetes sources need `context`")));
+                    }
+                }
+                (SourceKind::Opsdeck, _) => {
+                    return Err(invalid(format!(
+                        "{at}: `opsdeck` is not a configurable source"
+                    )))
+                }
+                (_, None) => return Err(invalid(format!("{at}: missing `url`"))),
+                (_, Some(url)) => {
+                    let parsed = url::Url::parse(url)
+                        .map_err(|e| invalid(format!("{at}: url {url:?}: {e}")))?;
+                    if s.token.is_some() && !is_loopback(&parsed) {
+                        return Err(invalid(format!(
+                            "{at}: a literal `token` is allowed only for loopback URLs; use `token_env` or \
+                             `token_keyring` (store it with `opsdeck auth set {}`)",
+                            s.name()
+                        )));
+                    }
+                }
+            }
+            if s.poll_interval < Duration::from_secs(1) {
+                return Err(invalid(format!("{at}: poll_interval must be at least 1s")));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Writes atomically (temp file + rename) so a reader never sees half a config.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let text = toml::to_string_pretty(self).map_err(|e| ConfigError::Invalid {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
+        write_atomically(path, text.as_bytes()).map_err(|source| ConfigError::Write {
+            path: path.into(),
+            source,
+        })
+    }
+
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.timezone
+            .as_deref()
+            .and_then(|t| t.parse().ok())
+            .or_else(|| {
+                iana_time_zone::get_timezone()
+                    .ok()
+                    .and_then(|t| t.parse().ok())
+            })
+            .unwrap_or(chrono_tz::UTC)
+    }
+
+    pub fn is_simulated(&self) -> bool {
+        self.clock.is_some()
+    }
+}
+
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("config"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("test.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_full_config_parses_with_defaults() {
+        let c = parse(
+            r#"
+            version = 1
+            timezone = "Europe/Berlin"
+            [[sources]]
+            kind = "pagerduty"
+            url = "https://api.pagerduty.com"
+            token_env = "PAGERDUTY_TOKEN"
+            poll_interval = "1m"
+            [[services]]
+            name = "payments-api"
+            pagerduty = "PPAYAPI"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.sources[0].name(), "pagerduty");
+        assert_eq!(c.sources[0].poll_interval, Duration::from_secs(60));
+        assert_eq!(c.sources[0].backfill, Duration::from_secs(86400));
+        assert_eq!(c.sources[0].protection, Protection::Confirm);
+        assert!(c.notifications.enabled);
+        assert_eq!(c.timezone(), chrono_tz::Europe::Berlin);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let e = parse("version = 1\n[[sources]]\nkind = \"pagerduty\"\nurl = \"http://127.0.0.1:1\"\ntokn = \"x\"\n").unwrap_err();
+        assert!(e.contains("tokn"), "{e}");
+        assert!(e.contains("test.toml"), "{e}");
+    }
+
+    #[test]
+    fn literal_tokens_only_for_loopback() {
+        let ok = parse("version = 1\n[[sources]]\nkind = \"pagerduty\"\nurl = \"http://127.0.0.1:9\"\ntoken = \"sim\"\n");
+        assert!(ok.is_ok(), "{ok:?}");
+        let e = parse("version = 1\n[[sources]]\nkind = \"pagerduty\"\nurl = \"https://api.pagerduty.com\"\ntoken = \"secret\"\n").unwrap_err();
+        assert!(e.contains("loopback"), "{e}");
+        assert!(!e.contains("secret"), "the token must not be echoed: {e}");
+    }
+
+    #[test]
+    fn bad_versions_zones_and_duplicates_are_errors() {
+        assert!(parse("version = 2\n").unwrap_err().contains("version 2"));
+        assert!(parse("version = 1\ntimezone = \"Mars/Olympus\"\n")
+            .unwrap_err()
+            .contains("Mars/Olympus"));
+        let dup = "version = 1\n[[sources]]\nkind = \"pagerduty\"\nurl = \"http://127.0.0.1:1\"\n[[sources]]\nkind = \"pagerduty\"\nurl = \"http://127.0.0.1:2\"\n";
+        assert!(parse(dup).unwrap_err().contains("duplicate"));
+        assert!(parse("version = 1\n[[sources]]\nkind = \"pagerduty\"\n")
+            .unwrap_err()
+            .contains("missing `url`"));
+    }
+
+    #[test]
+    fn save_then_load_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/opsdeck.toml");
+        let mut c = parse("version = 1\n").unwrap();
+        let mut s = SourceConfig::new(SourceKind::Pagerduty, "http://127.0.0.1:4000");
+        s.token = Some("sim".into());
+        c.sources.push(s);
+        c.save(&path).unwrap();
+        assert_eq!(Config::load(&path).unwrap(), c);
+    }
+}

@@ -1,0 +1,20 @@
+//! The cockpit service every shell calls: configuration, the clock, the sync supervisor with its
+//! change feed, and the notifier. Tauri-free; the desktop app and the `opsdeck` command are thin
+//! shells over [`Cockpit`].
+
+pub mod clock;
+pub mod cockpit;
+pub mod config;
+pub mod feed;
+pub mod notifier;
+pub mod paths;
+pub mod registry;
+pub mod secrets;
+pub mod supervisor;
+pub mod sync;
+
+pub use clock::{Clock, ScaledClock, SystemClock};
+pub use cockpit::{Cockpit, CockpitError, CockpitOptions};
+pub use config::{Config, ConfigError};
+pub use feed::Change;
+pub use notifier::{DesktopNotifier, Notifier, NotifyError};

@@ -1,0 +1,27 @@
+//! Default locations (XDG on Linux; the platform's conventions elsewhere via `directories`).
+
+use std::path::PathBuf;
+
+fn dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
+}
+
+/// `$XDG_CONFIG_HOME/opsdeck/config.toml` on Linux.
+pub fn default_config_path() -> PathBuf {
+    dirs()
+        .map(|d| d.config_dir().join("config.toml"))
+        .unwrap_or_else(|| PathBuf::from("opsdeck.toml"))
+}
+
+/// `$XDG_DATA_HOME/opsdeck/opsdeck.sqlite` on Linux.
+pub fn default_db_path() -> PathBuf {
+    dirs()
+        .map(|d| d.data_dir().join("opsdeck.sqlite"))
+        .unwrap_or_else(|| PathBuf::from("opsdeck.sqlite"))
+}
+
+/// The cache that belongs to a simulator config: beside it, so a demo never mixes with the
+/// user's real history.
+pub fn db_path_for_sim_config(config: &std::path::Path) -> PathBuf {
+    config.with_extension("sqlite")
+}

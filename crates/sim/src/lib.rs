@@ -1,0 +1,16 @@
+//! opsdeck's simulator: the scenario loader, the simulated vendors' world, and the servers that
+//! speak each vendor's wire protocol on a simulated clock.
+//!
+//! - [`scenario`] reads and validates a scenario file (one simulated on-call day).
+//! - [`world`] replays a scenario on a date into the mutable state the simulated vendors serve.
+//! - [`clock`] is the simulated clock every process of a run shares.
+//! - [`live`] is the world as the servers share it, kept at the clock's now.
+//! - [`pagerduty`] serves the PagerDuty REST API v2.
+//! - [`run`] starts every simulated vendor on loopback and stops them.
+
+pub mod clock;
+pub mod live;
+pub mod pagerduty;
+pub mod run;
+pub mod scenario;
+pub mod world;

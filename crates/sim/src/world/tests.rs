@@ -1,0 +1,425 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+use super::*;
+use crate::scenario::{bundled_day, parse_str, Urgency};
+
+const SAM: &str = "sam.okafor@example.test";
+const PRIYA: &str = "priya.natarajan@example.test";
+
+fn monday() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 5, 4).expect("valid date")
+}
+
+/// An instant on the replayed Monday (the shared day's zone is UTC).
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 4, h, m, 0).unwrap()
+}
+
+fn day() -> World {
+    World::new(Arc::new(bundled_day()), monday())
+}
+
+fn kinds_and_times(incident: &Incident) -> Vec<(LogEntryKind, DateTime<Utc>)> {
+    incident
+        .log_entries
+        .iter()
+        .map(|e| (e.kind, e.created_at))
+        .collect()
+}
+
+fn incident<'w>(world: &'w World, id: &str) -> &'w Incident {
+    world
+        .incident(id)
+        .unwrap_or_else(|| panic!("incident {id} exists"))
+}
+
+#[test]
+fn by_six_the_first_page_is_acknowledged() {
+    let mut world = day();
+    let applied = world.advance_to(at(6, 0));
+    let outcomes: Vec<(usize, EventKindName, &Outcome)> = applied
+        .iter()
+        .map(|a| (a.index, a.kind, &a.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (0, EventKindName::Alert, &Outcome::NotSimulated),
+            (1, EventKindName::Alert, &Outcome::NotSimulated),
+            (2, EventKindName::Page, &Outcome::Applied),
+            (3, EventKindName::Page, &Outcome::Applied),
+        ]
+    );
+    assert_eq!(applied[2].at, at(5, 47));
+
+    assert_eq!(world.incidents().len(), 1);
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.incident_number, 1);
+    assert_eq!(q.status, IncidentStatus::Acknowledged);
+    assert_eq!(q.urgency, Urgency::High);
+    assert_eq!(
+        q.title,
+        "API response time critical: 40% of API calls time out"
+    );
+    assert_eq!(
+        (q.service.id.as_str(), q.service.name.as_str()),
+        ("PPAYAPI", "payments-api")
+    );
+    assert_eq!(q.service.escalation_policy.name, "Payments Primary");
+    assert_eq!(q.assignee.person.email, SAM);
+    assert_eq!(q.created_at, at(5, 47));
+    assert_eq!(q.acknowledged_at, Some(at(5, 52)));
+    assert_eq!(q.last_status_change_at, at(5, 52));
+    assert!(matches!(&q.last_status_change_by, Agent::User(u) if u.person.email == SAM));
+    assert_eq!(q.resolved_at, None);
+    assert_eq!(
+        kinds_and_times(q),
+        [
+            (LogEntryKind::Trigger, at(5, 47)),
+            (LogEntryKind::Assign, at(5, 47)),
+            (LogEntryKind::Acknowledge, at(5, 52)),
+        ]
+    );
+    let [trigger, assign, ack] = &q.log_entries[..] else {
+        panic!("three entries");
+    };
+    assert!(matches!(&trigger.agent, Agent::Service(s) if s.id == "PPAYAPI"));
+    assert_eq!(trigger.channel, Channel::Api);
+    assert_eq!(
+        assign.assignee.as_ref().map(|u| u.person.email.as_str()),
+        Some(SAM)
+    );
+    assert!(matches!(&ack.agent, Agent::User(u) if u.person.email == SAM));
+    assert_eq!(ack.channel, Channel::Website);
+    for entry in &q.log_entries {
+        assert_eq!(entry.id.len(), 14, "{}", entry.id);
+        assert!(entry.id.starts_with('R'));
+        assert!(entry
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()));
+    }
+    assert!(world.skipped().is_empty());
+    assert_eq!(world.next_event_at(), Some(at(6, 4)));
+}
+
+#[test]
+fn by_the_end_of_the_day_three_incidents_are_resolved() {
+    let mut world = day();
+    let applied = world.advance_to(Utc.with_ymd_and_hms(2026, 5, 5, 5, 0, 0).unwrap());
+    assert_eq!(applied.len(), 40);
+    assert_eq!(world.events_applied(), 40);
+    assert_eq!(world.next_event_at(), None);
+
+    let summary: Vec<(&str, u32, IncidentStatus)> = world
+        .incidents()
+        .iter()
+        .map(|i| (i.id.as_str(), i.incident_number, i.status))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("Q0PAY0001", 1, IncidentStatus::Resolved),
+            ("Q0SEC0002", 2, IncidentStatus::Resolved),
+            ("Q0DB00003", 3, IncidentStatus::Resolved),
+        ]
+    );
+    let db = incident(&world, "Q0DB00003");
+    assert_eq!(db.resolved_at, Some(at(23, 58)));
+    assert_eq!(
+        kinds_and_times(db),
+        [
+            (LogEntryKind::Trigger, at(22, 30)),
+            (LogEntryKind::Assign, at(22, 30)),
+            (LogEntryKind::Acknowledge, at(22, 38)),
+            (LogEntryKind::Annotate, at(23, 58)),
+            (LogEntryKind::Resolve, at(23, 58)),
+        ]
+    );
+    let notes: Vec<&str> = db.notes().filter_map(|n| n.note.as_deref()).collect();
+    assert_eq!(
+        notes,
+        ["Index created; batch job restarted and finished in 20 minutes."]
+    );
+    assert_eq!(incident(&world, "Q0SEC0002").service.id, "PSECIDS");
+    assert_eq!(
+        incident(&world, "Q0SEC0002").service.escalation_policy.name,
+        "Security On-Call"
+    );
+    assert!(world.skipped().is_empty());
+}
+
+#[test]
+fn ids_are_the_same_for_the_same_date_and_differ_for_another() {
+    let end = Utc.with_ymd_and_hms(2026, 5, 5, 5, 0, 0).unwrap();
+    let entry_ids = |world: &World| -> Vec<String> {
+        world
+            .incidents()
+            .iter()
+            .flat_map(|i| i.log_entries.iter().map(|e| e.id.clone()))
+            .collect()
+    };
+    let mut a = day();
+    let mut b = day();
+    a.advance_to(end);
+    b.advance_to(end);
+    let ids = entry_ids(&a);
+    assert_eq!(ids.len(), 3 * 5);
+    assert_eq!(ids, entry_ids(&b));
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "log entry ids are unique");
+
+    let tuesday = NaiveDate::from_ymd_opt(2026, 5, 5).expect("valid date");
+    let mut c = World::new(Arc::new(bundled_day()), tuesday);
+    c.advance_to(Utc.with_ymd_and_hms(2026, 5, 6, 5, 0, 0).unwrap());
+    let other = entry_ids(&c);
+    assert_eq!(other.len(), ids.len());
+    assert!(other.iter().all(|id| !ids.contains(id)));
+
+    // People, policies and schedules exist all year: their ids ignore the date.
+    let user_ids =
+        |w: &World| -> Vec<String> { w.pagerduty().users().iter().map(|u| u.id.clone()).collect() };
+    assert_eq!(user_ids(&a), user_ids(&c));
+    assert_eq!(user_ids(&a).len(), 3);
+    assert!(user_ids(&a)
+        .iter()
+        .all(|id| id.len() == 7 && id.starts_with('P')));
+    assert_eq!(a.oncalls()[0].schedule.id, c.oncalls()[0].schedule.id);
+    assert_eq!(
+        a.pagerduty().escalation_policies(),
+        c.pagerduty().escalation_policies()
+    );
+}
+
+#[test]
+fn advancing_again_applies_nothing_twice() {
+    let mut world = day();
+    let first = world.advance_to(at(12, 0));
+    assert!(!first.is_empty());
+    let before = world.incidents().to_vec();
+    assert!(world.advance_to(at(12, 0)).is_empty());
+    assert!(world.advance_to(at(9, 0)).is_empty());
+    assert_eq!(world.incidents(), &before[..]);
+
+    // Stepping through the day minute by minute ends where one jump does.
+    let mut stepped = day();
+    let mut count = 0;
+    let mut t = at(5, 0);
+    while t <= at(12, 0) {
+        count += stepped.advance_to(t).len();
+        t += chrono::TimeDelta::minutes(1);
+    }
+    assert_eq!(count, first.len());
+    assert_eq!(stepped.incidents(), world.incidents());
+}
+
+#[test]
+fn a_scripted_acknowledge_after_opsdeck_acknowledged_is_a_no_op() {
+    let mut world = day();
+    world.advance_to(at(5, 50));
+    assert_eq!(
+        world.acknowledge("Q0PAY0001", SAM, at(5, 50)),
+        Ok(Change::Changed)
+    );
+    let applied = world.advance_to(at(6, 0));
+    let scripted_ack = applied
+        .iter()
+        .find(|a| a.index == 3)
+        .expect("the 05:52 acknowledge ran");
+    assert_eq!(scripted_ack.outcome, Outcome::AlreadyDone);
+    assert!(world.skipped().is_empty());
+
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.acknowledged_at, Some(at(5, 50)));
+    let acks: Vec<&LogEntry> = q
+        .log_entries
+        .iter()
+        .filter(|e| e.kind == LogEntryKind::Acknowledge)
+        .collect();
+    assert_eq!(acks.len(), 1);
+    assert_eq!(acks[0].created_at, at(5, 50));
+    assert_eq!(acks[0].channel, Channel::Api);
+}
+
+#[test]
+fn a_scripted_acknowledge_of_a_resolved_incident_is_skipped_and_logged() {
+    let mut world = day();
+    assert_eq!(
+        world.resolve("Q0PAY0001", SAM, at(5, 50)),
+        Ok(Change::Changed),
+        "the action first applies the 05:47 page"
+    );
+    let applied = world.advance_to(at(6, 0));
+    let scripted_ack = applied
+        .iter()
+        .find(|a| a.index == 3)
+        .expect("the 05:52 acknowledge ran");
+    assert!(matches!(&scripted_ack.outcome, Outcome::Skipped(r) if r.contains("already resolved")));
+    assert_eq!(world.skipped().len(), 1);
+    let line = &world.skipped()[0];
+    assert!(line.contains("events[3] (page)"), "{line}");
+    assert!(line.contains("05:52"), "{line}");
+    assert!(line.contains("acknowledge Q0PAY0001"), "{line}");
+
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.status, IncidentStatus::Resolved);
+    assert_eq!(q.acknowledged_at, None);
+    assert_eq!(q.resolved_at, Some(at(5, 50)));
+
+    // The 08:52 scripted resolve already happened, but its note is still news.
+    let applied = world.advance_to(at(9, 0));
+    let scripted_resolve = applied
+        .iter()
+        .find(|a| a.index == 12)
+        .expect("the 08:52 resolve ran");
+    assert_eq!(scripted_resolve.outcome, Outcome::Applied);
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.resolved_at, Some(at(5, 50)));
+    assert_eq!(
+        q.log_entries
+            .iter()
+            .filter(|e| e.kind == LogEntryKind::Resolve)
+            .count(),
+        1
+    );
+    assert_eq!(q.notes().count(), 1);
+    assert_eq!(world.skipped().len(), 1);
+}
+
+#[test]
+fn actions_follow_pagerduty_rules() {
+    let mut world = day();
+    world.advance_to(at(6, 0));
+    assert_eq!(
+        world.acknowledge("Q0PAY0001", SAM, at(6, 1)),
+        Ok(Change::AlreadyDone)
+    );
+    assert_eq!(
+        world.add_note("Q0PAY0001", PRIYA, "pool at 200/200", at(6, 2)),
+        Ok(Change::Changed)
+    );
+    assert_eq!(
+        world.resolve("Q0PAY0001", PRIYA, at(6, 3)),
+        Ok(Change::Changed)
+    );
+    assert_eq!(
+        world.resolve("Q0PAY0001", SAM, at(6, 4)),
+        Ok(Change::AlreadyDone)
+    );
+    assert!(matches!(
+        world.acknowledge("Q0PAY0001", SAM, at(6, 5)),
+        Err(WorldError::NotApplicable { .. })
+    ));
+    assert_eq!(
+        world.add_note("Q0PAY0001", SAM, "postmortem Tuesday", at(6, 6)),
+        Ok(Change::Changed)
+    );
+    assert_eq!(
+        world.acknowledge("Q0NOPE", SAM, at(6, 7)),
+        Err(WorldError::UnknownIncident("Q0NOPE".into()))
+    );
+    assert_eq!(
+        world.acknowledge("Q0PAY0001", "ghost@example.test", at(6, 7)),
+        Err(WorldError::UnknownPerson("ghost@example.test".into()))
+    );
+    // An incident that the clock has not reached does not exist yet.
+    assert_eq!(
+        world.acknowledge("Q0SEC0002", SAM, at(6, 8)),
+        Err(WorldError::UnknownIncident("Q0SEC0002".into()))
+    );
+
+    let q = incident(&world, "Q0PAY0001");
+    assert!(matches!(&q.last_status_change_by, Agent::User(u) if u.person.email == PRIYA));
+    let notes: Vec<(&str, &str)> = q
+        .notes()
+        .map(|n| {
+            let by = match &n.agent {
+                Agent::User(u) => u.person.email.as_str(),
+                Agent::Service(s) => s.name.as_str(),
+            };
+            (by, n.note.as_deref().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [(PRIYA, "pool at 200/200"), (SAM, "postmortem Tuesday")]
+    );
+    let ids: Vec<&str> = q.log_entries.iter().map(|e| e.id.as_str()).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "action entries get their own ids");
+}
+
+#[test]
+fn oncall_entries_carry_schedules_policies_and_the_days_instants() {
+    let world = day();
+    let oncalls = world.oncalls();
+    assert_eq!(oncalls.len(), 2);
+    let primary = &oncalls[0];
+    assert_eq!(primary.schedule.name, "Payments Primary");
+    assert_eq!(primary.user.person.email, SAM);
+    assert_eq!(primary.start, at(5, 0));
+    assert_eq!(
+        primary.end,
+        Utc.with_ymd_and_hms(2026, 5, 5, 9, 0, 0).unwrap()
+    );
+    assert_eq!(primary.escalation_level, 1);
+    let payments = world
+        .pagerduty()
+        .service("payments-api")
+        .expect("payments-api is a PagerDuty service");
+    assert_eq!(primary.escalation_policy, payments.escalation_policy);
+    assert_eq!(primary.user.id, world.pagerduty().users()[0].id);
+
+    let secondary = &oncalls[1];
+    assert_eq!(secondary.user.person.email, PRIYA);
+    assert_eq!(secondary.escalation_policy.name, "Payments Secondary");
+    assert_ne!(secondary.escalation_policy.id, primary.escalation_policy.id);
+    assert_ne!(secondary.schedule.id, primary.schedule.id);
+    assert_ne!(secondary.schedule.id, secondary.escalation_policy.id);
+}
+
+#[test]
+fn events_apply_in_file_order_across_a_dst_gap() {
+    let scenario = parse_str(
+        r#"version: 1
+name: gap
+summary: spring forward
+clock: {tz: Europe/Berlin, day_starts: "00:00"}
+me: {name: Me, email: me@example.test}
+services:
+  - name: api
+    pagerduty: {id: PAPI, escalation_policy: Primary}
+events:
+  - {at: "02:30", page: {id: Q1, service: api, title: t, urgency: low, assignee: me, state: triggered}}
+  - {at: "03:15", page: {id: Q1, state: acknowledged}}
+"#,
+        "gap.yaml",
+    )
+    .expect("loads");
+    let date = NaiveDate::from_ymd_opt(2026, 3, 29).expect("valid date");
+    let mut world = World::new(Arc::new(scenario), date);
+    // 02:30 does not exist and becomes 03:30 CEST (01:30 UTC), later than 03:15 CEST
+    // (01:15 UTC): the acknowledge waits for the page it acknowledges.
+    let utc = |h, m| Utc.with_ymd_and_hms(2026, 3, 29, h, m, 0).unwrap();
+    assert!(world.advance_to(utc(1, 20)).is_empty());
+    let applied = world.advance_to(utc(1, 30));
+    assert_eq!(applied.len(), 2);
+    assert!(applied
+        .iter()
+        .all(|a| a.outcome == Outcome::Applied && a.at == utc(1, 30)));
+    assert_eq!(incident(&world, "Q1").status, IncidentStatus::Acknowledged);
+    // Without `by`, the assignee acknowledges.
+    assert_eq!(
+        incident(&world, "Q1")
+            .acknowledged_by
+            .as_ref()
+            .map(|u| u.person.email.as_str()),
+        Some("me@example.test")
+    );
+}

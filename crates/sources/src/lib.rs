@@ -1,0 +1,11 @@
+//! Vendor adapters. Each vendor is one module behind the [`Source`] trait, split into its wire
+//! types (what the vendor sends) and their mapping onto opsdeck's timeline entries. Adding a
+//! vendor touches its module and one registration line in the engine.
+
+pub mod error;
+pub mod http;
+pub mod pagerduty;
+mod source;
+
+pub use error::SourceError;
+pub use source::{PollContext, PollOutput, Source};

@@ -1,0 +1,122 @@
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Everything that can go wrong in the store. Each message names what was being done and to
+/// what (the database path, the entry id), so it can be shown to the user as it is; the
+/// underlying SQLite or JSON error is the `source()`.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("cannot set PRAGMA {pragma} on the database at {}", path.display())]
+    Pragma {
+        path: PathBuf,
+        pragma: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error(
+        "the database at {} stays in journal mode {mode:?}; opsdeck needs WAL \
+         (is it on a network filesystem?)",
+        path.display()
+    )]
+    NotWal { path: PathBuf, mode: String },
+
+    #[error("migration {name} failed on the database at {}", path.display())]
+    Migration {
+        path: PathBuf,
+        name: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("cannot migrate the database at {}: {source}", path.display())]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: Box<rusqlite_migration::Error>,
+    },
+
+    #[error(
+        "the database at {} has schema version {found}, newer than this opsdeck knows \
+         ({known}); use a newer opsdeck or another --db",
+        path.display()
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
+
+    #[error("{what} failed")]
+    Sql {
+        what: Cow<'static, str>,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("corrupt {column} JSON in entry {id}")]
+    CorruptJson {
+        id: String,
+        column: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    #[error("corrupt {column} value {value:?} in {table} row {key}")]
+    CorruptValue {
+        table: &'static str,
+        key: String,
+        column: &'static str,
+        value: String,
+    },
+
+    #[error("cannot encode the {column} of entry {id} as JSON")]
+    EncodeJson {
+        id: String,
+        column: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// Two different (source, external id) pairs hashed to the same 64-bit id. Refused rather
+    /// than letting one overwrite the other.
+    #[error("entry id {id} already belongs to {existing}; refusing to store {incoming} under it")]
+    IdCollision {
+        id: String,
+        existing: String,
+        incoming: String,
+    },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Names the operation a SQLite error interrupted.
+pub(crate) trait During<T> {
+    fn during(self, what: &'static str) -> Result<T>;
+    fn during_with(self, what: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> During<T> for rusqlite::Result<T> {
+    fn during(self, what: &'static str) -> Result<T> {
+        self.map_err(|source| StoreError::Sql {
+            what: Cow::Borrowed(what),
+            source,
+        })
+    }
+
+    fn during_with(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| StoreError::Sql {
+            what: Cow::Owned(what()),
+            source,
+        })
+    }
+}

@@ -1,0 +1,156 @@
+//! opsdeck's local cache: one SQLite file holding the timeline, each source's sync health and
+//! cursors, and the notifications already shown.
+//!
+//! The store never reads a clock: every time it records is passed in by the caller.
+
+mod connection;
+mod cursors;
+mod encode;
+mod entries;
+mod error;
+mod health;
+mod migrations;
+mod notifications;
+mod time;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use opsdeck_domain::{NewEntry, SourceHealth, SourceKind, TimelineEntry};
+use rusqlite::Connection;
+
+pub use entries::UpsertOutcome;
+pub use error::{Result, StoreError};
+pub use migrations::SCHEMA_VERSION;
+
+/// One connection to the cache. Reads take `&self`, writes `&mut self`; open one `Store` per
+/// thread that needs one (WAL lets readers and a writer work side by side).
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref();
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::init(conn, path, false)
+    }
+
+    /// A private database that lives as long as this `Store` (tests, `--db :memory:`).
+    pub fn open_in_memory() -> Result<Store> {
+        let path = Path::new(":memory:");
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::init(conn, path, true)
+    }
+
+    fn init(mut conn: Connection, path: &Path, in_memory: bool) -> Result<Store> {
+        connection::configure(&conn, path, in_memory)?;
+        migrations::migrate(&mut conn, path)?;
+        Ok(Store {
+            conn,
+            path: (!in_memory).then(|| path.to_owned()),
+        })
+    }
+
+    /// The database file, or `None` for an in-memory store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Inserts new entries and updates changed ones, in one transaction: either the whole
+    /// batch is stored or none of it. Idempotent by (source, external id): upserting the same
+    /// data again reports every entry as unchanged.
+    pub fn upsert_entries(&mut self, entries: &[NewEntry]) -> Result<UpsertOutcome> {
+        entries::upsert(&mut self.conn, entries)
+    }
+
+    /// Entries that started in `[from, to)`, ordered by `started_at` then `id` (the timeline
+    /// contract's order).
+    pub fn entries_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<TimelineEntry>> {
+        entries::between(&self.conn, from, to)
+    }
+
+    pub fn entry(&self, id: &str) -> Result<Option<TimelineEntry>> {
+        entries::by_id(&self.conn, id)
+    }
+
+    pub fn entry_by_external(
+        &self,
+        source: SourceKind,
+        external_id: &str,
+    ) -> Result<Option<TimelineEntry>> {
+        entries::by_external(&self.conn, source, external_id)
+    }
+
+    /// The vendor payload an entry was mapped from (`None` if there is no such entry).
+    pub fn raw_payload(&self, id: &str) -> Result<Option<serde_json::Value>> {
+        entries::raw_payload(&self.conn, id)
+    }
+
+    pub fn count_entries(&self) -> Result<u64> {
+        entries::count(&self.conn)
+    }
+
+    /// Records a successful sync of the configured source `name`.
+    pub fn record_attempt_ok(
+        &mut self,
+        name: &str,
+        kind: SourceKind,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        health::record_ok(&self.conn, name, kind, at)
+    }
+
+    /// Records a failed sync of the configured source `name`; `message` is shown to the user,
+    /// so it must say what failed and never contain a secret.
+    pub fn record_attempt_error(
+        &mut self,
+        name: &str,
+        kind: SourceKind,
+        at: DateTime<Utc>,
+        message: &str,
+    ) -> Result<()> {
+        health::record_error(&self.conn, name, kind, at, message)
+    }
+
+    /// The health of every source that has been attempted, by name, as of `now`.
+    pub fn source_health(
+        &self,
+        now: DateTime<Utc>,
+        stale_after: Duration,
+    ) -> Result<Vec<SourceHealth>> {
+        health::all(&self.conn, now, stale_after)
+    }
+
+    pub fn cursor(&self, source_name: &str, key: &str) -> Result<Option<String>> {
+        cursors::get(&self.conn, source_name, key)
+    }
+
+    pub fn set_cursor(&mut self, source_name: &str, key: &str, value: &str) -> Result<()> {
+        cursors::set(&self.conn, source_name, key, value)
+    }
+
+    /// Records that the notification `key` was shown at `at`. True only the first time for a
+    /// key, across restarts: show the notification only when this returns true.
+    pub fn mark_notified(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool> {
+        notifications::mark(&self.conn, key, at)
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}

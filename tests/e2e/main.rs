@@ -1,0 +1,12 @@
+//! End-to-end tests of the real desktop window, driven over WebDriver (tauri-driver +
+//! WebKitWebDriver) under a private Xvfb display. One test binary so it links once.
+//!
+//! Table of contents:
+//! - `window::first_run_without_config` — no config: the first-run screen, never simulated pages.
+//!
+//! Needs: Xvfb, WebKitWebDriver (Debian `xvfb`, `webkit2gtk-driver`) and `tauri-driver`
+//! (`cargo install tauri-driver`); `scripts/setup.sh` installs all three. Screenshots land in
+//! `target/test-output/e2e/`.
+
+mod support;
+mod window;

@@ -1,0 +1,22 @@
+//! Processes the end-to-end tests start: a private X display, the WebDriver bridge, and the
+//! WebDriver session on the app. Each is killed when its guard drops, also on panic.
+
+pub mod procs;
+pub mod webdriver;
+
+use std::path::PathBuf;
+
+/// Where a test leaves screenshots and logs for a human to look at after the run.
+pub fn output_dir(test: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-output/e2e")
+        .join(test);
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
+}
+
+/// The desktop binary cargo built for this test run.
+pub fn desktop_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_opsdeck-desktop"))
+}

@@ -1,0 +1,157 @@
+//! A WebDriver session on the real opsdeck window: Xvfb, tauri-driver (which starts
+//! WebKitWebDriver, which starts the app), and a fantoccini client.
+
+use super::procs::{find_tool, free_port, port_open, wait_until, Display, Guard};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// How long the UI may take to show something; generous because a cold WebKit start on a loaded
+/// 2-core CI machine is slow. Conditions are polled, so a fast run is not slowed down.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(45);
+
+pub struct App {
+    pub client: Client,
+    out: PathBuf,
+    // Dropped after the client: the app goes before the driver, the driver before the display.
+    _driver: Guard,
+    _display: Display,
+}
+
+pub struct Launch<'a> {
+    pub args: Vec<String>,
+    /// Extra environment for the app (it inherits tauri-driver's environment).
+    pub env: Vec<(&'a str, String)>,
+}
+
+impl App {
+    pub async fn launch(out: &Path, launch: Launch<'_>) -> App {
+        let display = Display::start(out);
+        let driver_bin = find_tool("tauri-driver", "OPSDECK_TAURI_DRIVER");
+        let native = find_tool("WebKitWebDriver", "OPSDECK_WEBKIT_DRIVER");
+        let port = free_port();
+        let native_port = free_port();
+        let log = out.join("tauri-driver.log");
+        let mut cmd = Command::new(driver_bin);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .arg("--native-driver")
+        .arg(&native)
+        .env("DISPLAY", &display.name)
+        // Not WEBKIT_DISABLE_{DMABUF_RENDERER,COMPOSITING_MODE}: with either set,
+        // WebKitWebDriver's screenshot command never answers.
+        .env("RUST_LOG", "info");
+        for (k, v) in &launch.env {
+            cmd.env(k, v);
+        }
+        let mut driver = Guard::spawn("tauri-driver", &mut cmd, &log);
+        // tauri-driver listens at once but starts WebKitWebDriver in the background: a session
+        // request before the native port is open would be refused.
+        wait_until(
+            "tauri-driver and WebKitWebDriver to listen",
+            Duration::from_secs(20),
+            || {
+                driver.assert_running(&log);
+                port_open(port) && port_open(native_port)
+            },
+        );
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": super::desktop_binary(),
+                "args": launch.args,
+            }
+        });
+        let caps = match caps {
+            serde_json::Value::Object(m) => m,
+            _ => unreachable!("literal object"),
+        };
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!(
+                    "cannot open a WebDriver session on the app: {e}\ntauri-driver output:\n{text}"
+                )
+            });
+        App {
+            client,
+            out: out.to_path_buf(),
+            _driver: driver,
+            _display: display,
+        }
+    }
+
+    /// Waits until an element matching `css` exists and returns its text.
+    pub async fn text_of(&self, css: &str) -> String {
+        let found = self
+            .client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await;
+        match found {
+            Ok(el) => el
+                .text()
+                .await
+                .unwrap_or_else(|e| panic!("cannot read text of `{css}`: {e}")),
+            Err(e) => {
+                let evidence = self.evidence("failure").await;
+                panic!("no element `{css}` within {UI_TIMEOUT:?}: {e}\n{evidence}")
+            }
+        }
+    }
+
+    /// Saves a screenshot and the page's HTML for a failed expectation; returns where they are
+    /// and the visible text, for the panic message.
+    pub async fn evidence(&self, name: &str) -> String {
+        let shot = match tokio::time::timeout(UI_TIMEOUT, self.client.screenshot()).await {
+            Err(_) => "no screenshot: timed out".to_string(),
+            Ok(Err(e)) => format!("no screenshot: {e}"),
+            Ok(Ok(png)) => {
+                let path = self.out.join(format!("{name}.png"));
+                std::fs::write(&path, png)
+                    .map(|_| path.display().to_string())
+                    .unwrap_or_else(|e| e.to_string())
+            }
+        };
+        let html = self
+            .client
+            .source()
+            .await
+            .unwrap_or_else(|e| format!("no page source: {e}"));
+        let html_path = self.out.join(format!("{name}.html"));
+        let _ = std::fs::write(&html_path, &html);
+        let text: String = html.chars().take(2000).collect();
+        format!(
+            "screenshot: {shot}\npage source ({}): {text}",
+            html_path.display()
+        )
+    }
+
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = tokio::time::timeout(UI_TIMEOUT, self.client.screenshot())
+            .await
+            .unwrap_or_else(|_| panic!("the screenshot did not arrive within {UI_TIMEOUT:?}"))
+            .expect("take a screenshot");
+        let path = self.out.join(name);
+        std::fs::write(&path, png)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        path
+    }
+
+    pub async fn close(self) {
+        self.client
+            .close()
+            .await
+            .expect("close the WebDriver session");
+    }
+}
