@@ -1,45 +1,102 @@
 //! The real window, from launch to what the engineer sees.
 
+use crate::support::sim::Sim;
 use crate::support::{output_dir, webdriver::App, webdriver::Launch};
 
+fn private_home(home: &std::path::Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("HOME", home.display().to_string()),
+        ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
+        ("XDG_DATA_HOME", home.join("data").display().to_string()),
+    ]
+}
+
+/// A user with no opsdeck config gets the first-run screen, never simulated pages on their
+/// own; asking for the demo then shows the bundled day under a DEMO banner.
 #[tokio::test(flavor = "multi_thread")]
-async fn first_run_without_config() {
-    let out = output_dir("first_run_without_config");
+async fn first_run_without_config_then_demo() {
+    let out = output_dir("first_run_without_config_then_demo");
     let home = tempfile::tempdir().expect("temp home");
-    // A user with no opsdeck config: the app must offer the demo, not start it by itself.
     let app = App::launch(
         &out,
         Launch {
             args: vec![],
-            env: vec![
-                ("HOME", home.path().display().to_string()),
-                (
-                    "XDG_CONFIG_HOME",
-                    home.path().join("config").display().to_string(),
-                ),
-                (
-                    "XDG_DATA_HOME",
-                    home.path().join("data").display().to_string(),
-                ),
-            ],
+            env: private_home(home.path()),
         },
     )
     .await;
-    let heading = app.text_of("[data-testid=first-run] h1").await;
-    assert_eq!(heading, "Welcome to opsdeck");
-    let button = app.text_of("[data-testid=start-demo]").await;
-    assert_eq!(button, "Start the demo");
-    let shot = app.screenshot("first-run.png").await;
-    assert!(std::fs::metadata(&shot)
-        .map(|m| m.len() > 1000)
-        .unwrap_or(false));
-    // No timeline or DEMO banner may be on screen before the user asks for the demo.
-    let timeline = app
-        .client
-        .find_all(fantoccini::Locator::Css(
-            "[data-testid=timeline], [data-testid=demo-banner]",
-        ))
+    assert_eq!(
+        app.text_of("[data-testid=first-run] h1").await,
+        "Welcome to opsdeck"
+    );
+    assert_eq!(
+        app.text_of("[data-testid=start-demo]").await,
+        "Start the demo"
+    );
+    app.screenshot("first-run.png").await;
+    let early = app
+        .count("[data-testid=timeline], [data-testid=demo-banner]")
         .await;
-    assert_eq!(timeline.map(|v| v.len()).unwrap_or(usize::MAX), 0);
+    assert_eq!(
+        early, 0,
+        "no timeline or DEMO banner before the user asks for the demo"
+    );
+
+    app.click("[data-testid=start-demo]").await;
+    assert_eq!(app.text_of("[data-testid=demo-banner]").await, "DEMO");
+    // At 30× from 05:40 the 05:47 page arrives after about 14 s of real time.
+    let title = app
+        .text_of("[data-testid=entry][data-kind=page] [data-testid=entry-title]")
+        .await;
+    assert!(title.starts_with("API response time critical"), "{title}");
+    app.screenshot("demo.png").await;
+    app.close().await;
+}
+
+/// The live path: `opsdeck sim` frozen at 06:00 on the bundled day, the app launched with the
+/// config the simulator wrote, the page on Today's timeline and PagerDuty healthy.
+#[tokio::test(flavor = "multi_thread")]
+async fn live_timeline_from_the_simulator() {
+    let out = output_dir("live_timeline_from_the_simulator");
+    let home = tempfile::tempdir().expect("temp home");
+    let sim = Sim::start(&out, &["--at", "06:00", "--speed", "0"]);
+    assert_eq!(
+        sim.ready["now"].as_str().map(|n| n.ends_with("T06:00:00Z")),
+        Some(true),
+        "{}",
+        sim.ready
+    );
+    let app = App::launch(
+        &out,
+        Launch {
+            args: vec!["--config".into(), sim.config.display().to_string()],
+            env: private_home(home.path()),
+        },
+    )
+    .await;
+    let row = "[data-testid=entry][data-kind=page]";
+    let title = app
+        .text_of(&format!("{row} [data-testid=entry-title]"))
+        .await;
+    assert_eq!(
+        title,
+        "API response time critical: 40% of API calls time out"
+    );
+    assert_eq!(
+        app.text_of(&format!("{row} [data-testid=entry-service]"))
+            .await,
+        "payments-api"
+    );
+    assert_eq!(
+        app.text_of(&format!("{row} [data-testid=entry-status]"))
+            .await,
+        "acknowledged"
+    );
+    assert_eq!(app.text_of(&format!("{row} time")).await, "05:47");
+    let health = app
+        .text_of("[data-testid=health-strip] [data-source=pagerduty][data-state=ok] .state")
+        .await;
+    assert_eq!(health, "ok");
+    app.screenshot("live-timeline.png").await;
     app.close().await;
 }

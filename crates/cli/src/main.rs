@@ -1,1 +1,81 @@
-fn main() {}
+//! `opsdeck`: the cockpit for scripts, tests and people without a display. Same engine as the
+//! desktop app. Exit codes: 0 success, 1 the operation failed, 2 bad usage or input.
+
+mod cmd;
+mod exit;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::Failure;
+
+#[derive(Parser)]
+#[command(
+    name = "opsdeck",
+    version,
+    about = "A cockpit for the engineer on call"
+)]
+struct Cli {
+    /// Configuration file (default: the XDG config path, e.g. ~/.config/opsdeck/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Local cache (default: the XDG data path; for a simulator's config, beside that config).
+    #[arg(long, global = true, value_name = "FILE")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve a scenario's simulated vendors on loopback and write a config pointing at them.
+    Sim(cmd::sim::SimArgs),
+    /// The simulator on the bundled demo day from 05:40 at 30× real time.
+    Demo(cmd::sim::DemoArgs),
+    /// Pull every source into the local cache (once with --once, else until stopped).
+    Sync(cmd::sync::SyncArgs),
+    /// Print the timeline of a day (default: Today) or of a window.
+    Timeline(cmd::timeline::TimelineArgs),
+    /// Check every source, the clock and desktop notifications.
+    Doctor,
+    /// Manage source tokens in the OS keychain.
+    Auth {
+        #[command(subcommand)]
+        command: cmd::auth::AuthCommand,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OPSDECK_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let global = cmd::Global {
+        config: cli.config,
+        db: cli.db,
+    };
+    let result = match cli.command {
+        Command::Sim(args) => runtime().and_then(|rt| rt.block_on(cmd::sim::sim(args))),
+        Command::Demo(args) => runtime().and_then(|rt| rt.block_on(cmd::sim::demo(args))),
+        Command::Sync(args) => runtime().and_then(|rt| rt.block_on(cmd::sync::run(&global, args))),
+        Command::Timeline(args) => cmd::timeline::run(&global, args),
+        Command::Doctor => runtime().and_then(|rt| rt.block_on(cmd::doctor::run(&global))),
+        Command::Auth { command } => cmd::auth::run(&global, command),
+    };
+    if let Err(failure) = result {
+        eprintln!("opsdeck: {}", failure.message);
+        std::process::exit(failure.code);
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::failed(format!("cannot start the async runtime: {e}")))
+}

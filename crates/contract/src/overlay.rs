@@ -233,6 +233,23 @@ fn pagerduty_rest() -> Vec<Patch> {
             json!("partial-time"),
             "SupportHours.end_time is a time of day without offset",
         ),
+        // LogEntry's own `type` enum, every example and the real API say
+        // `acknowledge_log_entry`; with the subtype's `acknowledgement_log_entry` an acknowledge
+        // entry matches no branch of the log-entry lists' `oneOf`, so every real incident log
+        // with an acknowledgement would fail.
+        Patch::replace(
+            "/components/schemas/AcknowledgeLogEntry/allOf/1/properties/type/enum",
+            json!(["acknowledgement_log_entry"]),
+            json!(["acknowledge_log_entry"]),
+            "AcknowledgeLogEntry.type is acknowledge_log_entry, as LogEntry's enum and the API say",
+        ),
+        // Every endpoint answers 401 to a missing or revoked token; GET /users/me forgot to
+        // declare it, so a correct 401 there would count as an undeclared status.
+        Patch::add(
+            "/paths/~1users~1me/get/responses/401",
+            json!({"$ref": "#/components/responses/Unauthorized"}),
+            "GET /users/me answers 401 without a valid token, like every endpoint",
+        ),
     ]
 }
 

@@ -4,6 +4,7 @@
 //! clock — "now" is always passed in, so the same code runs on the system clock and on the
 //! simulator's.
 
+mod app;
 mod bindings;
 mod day;
 mod entry;
@@ -12,6 +13,7 @@ mod health;
 mod labels;
 mod notify;
 
+pub use app::{AppMode, AppStatus};
 pub use bindings::typescript_bindings;
 pub use day::{local_date_of, local_day_bounds};
 pub use entry::{entry_id, NewEntry, TimelineEntry, ENTRY_ID_LEN};

@@ -144,6 +144,10 @@ impl Cockpit {
         Ok(lock(&self.deps.store).entries_between(from, to)?)
     }
 
+    pub fn entry(&self, id: &str) -> Result<Option<TimelineEntry>, CockpitError> {
+        Ok(lock(&self.deps.store).entry(id)?)
+    }
+
     /// Every configured source's health, in config order; one never synced is `unknown`.
     pub fn health(&self) -> Result<Vec<SourceHealth>, CockpitError> {
         let now = self.now();

@@ -266,17 +266,20 @@ impl Config {
         self.timezone
             .as_deref()
             .and_then(|t| t.parse().ok())
-            .or_else(|| {
-                iana_time_zone::get_timezone()
-                    .ok()
-                    .and_then(|t| t.parse().ok())
-            })
-            .unwrap_or(chrono_tz::UTC)
+            .unwrap_or_else(system_timezone)
     }
 
     pub fn is_simulated(&self) -> bool {
         self.clock.is_some()
     }
+}
+
+/// The machine's zone (UTC when it cannot be told).
+pub fn system_timezone() -> chrono_tz::Tz {
+    iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(chrono_tz::UTC)
 }
 
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

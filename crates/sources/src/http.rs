@@ -123,8 +123,12 @@ impl JsonClient {
                 other => other.is_transient(),
             })
             .adjust(|e: &SourceError, backoff| match e {
-                // The vendor said when: waiting less is wasted, waiting much more is slow.
-                SourceError::RateLimited { retry_after, .. } => Some((*retry_after).max(backoff.unwrap_or_default())),
+                // The vendor said when: waiting less is wasted, waiting much more is slow. No
+                // backoff left means the retries are used up: a 429 must not extend them, or a
+                // vendor that keeps answering 429 keeps the poll busy forever.
+                SourceError::RateLimited { retry_after, .. } => {
+                    backoff.map(|b| b.max(*retry_after))
+                }
                 _ => backoff,
             })
             .notify(|e: &SourceError, after| tracing::warn!(vendor = self.vendor, %e, ?after, "retrying"))
@@ -137,6 +141,9 @@ impl JsonClient {
         query: &[(&str, String)],
         accept: &str,
     ) -> Result<Decoded<T>, SourceError> {
+        // Errors name the path as the vendor's documentation does (`/incidents`), whichever way
+        // the caller spelled it.
+        let path = &format!("/{}", path.trim_start_matches('/'));
         let url = self
             .base
             .join(path.trim_start_matches('/'))

@@ -2,6 +2,7 @@
 //! WebDriver session on the app. Each is killed when its guard drops, also on panic.
 
 pub mod procs;
+pub mod sim;
 pub mod webdriver;
 
 use std::path::PathBuf;

@@ -90,23 +90,26 @@ impl App {
         }
     }
 
-    /// Waits until an element matching `css` exists and returns its text.
+    /// Waits until an element matching `css` has non-empty text and returns it (trimmed). Polls: the
+    /// UI re-renders as data arrives, so a found element may be replaced before it is read.
     pub async fn text_of(&self, css: &str) -> String {
-        let found = self
-            .client
-            .wait()
-            .at_most(UI_TIMEOUT)
-            .for_element(Locator::Css(css))
-            .await;
-        match found {
-            Ok(el) => el
-                .text()
-                .await
-                .unwrap_or_else(|e| panic!("cannot read text of `{css}`: {e}")),
-            Err(e) => {
-                let evidence = self.evidence("failure").await;
-                panic!("no element `{css}` within {UI_TIMEOUT:?}: {e}\n{evidence}")
+        let deadline = std::time::Instant::now() + UI_TIMEOUT;
+        let mut last = String::from("(no such element)");
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                // textContent, not WebDriver's visible text: WebKitWebDriver reports "" for
+                // text in `overflow: hidden` cells (the title column ellipsizes).
+                match el.prop("textContent").await {
+                    Ok(Some(t)) if !t.trim().is_empty() => return t.trim().to_string(),
+                    Ok(t) => last = format!("{t:?}"),
+                    Err(e) => last = format!("(unreadable: {e})"),
+                }
             }
+            if std::time::Instant::now() > deadline {
+                let evidence = self.evidence("failure").await;
+                panic!("no element `{css}` with text within {UI_TIMEOUT:?}; last seen: {last}\n{evidence}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
@@ -135,6 +138,28 @@ impl App {
             "screenshot: {shot}\npage source ({}): {text}",
             html_path.display()
         )
+    }
+
+    pub async fn click(&self, css: &str) {
+        let el = self
+            .client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element `{css}` to click within {UI_TIMEOUT:?}: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
+    }
+
+    /// How many elements match right now (no waiting).
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("cannot query `{css}`: {e}"))
+            .len()
     }
 
     pub async fn screenshot(&self, name: &str) -> PathBuf {

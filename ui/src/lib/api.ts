@@ -10,11 +10,18 @@ export interface Backend {
   health(): Promise<SourceHealth[]>;
   startDemo(): Promise<AppStatus>;
   refresh(): Promise<void>;
+  /** Opens an entry's vendor link in the system browser (the backend looks the URL up). */
+  openLink(entryId: string): Promise<void>;
   /** Calls `cb` whenever the cockpit's data changed; returns the unsubscribe function. */
   onChange(cb: () => void): Promise<() => void>;
 }
 
-/** Errors cross IPC as `{code, message}`; keep the message, never the raw object. */
+/** Errors cross IPC as `{code, message}`. */
+export function errorCode(e: unknown): string | null {
+  return e && typeof e === "object" && "code" in e && typeof e.code === "string" ? e.code : null;
+}
+
+/** Keep the message, never the raw object. */
 export function errorMessage(e: unknown): string {
   if (typeof e === "string") return e;
   if (e && typeof e === "object" && "message" in e && typeof e.message === "string") return e.message;
@@ -27,5 +34,6 @@ export const tauriBackend: Backend = {
   health: () => invoke<SourceHealth[]>("source_health"),
   startDemo: () => invoke<AppStatus>("start_demo"),
   refresh: () => invoke<void>("refresh"),
+  openLink: (id) => invoke<void>("open_entry_link", { id }),
   onChange: (cb) => listen("cockpit-changed", () => cb()),
 };

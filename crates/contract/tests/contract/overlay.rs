@@ -76,3 +76,80 @@ fn the_pagerduty_overlay_fixes_only_what_it_names() {
         "{violation}"
     );
 }
+
+#[test]
+fn an_acknowledge_log_entry_matches_its_own_branch() {
+    let spec = &specs::pagerduty().spec;
+    let entry = |kind: &str| {
+        json!({"log_entries": [{
+            "id": "R1", "type": kind, "summary": "Acknowledged by Sam",
+            "created_at": "2026-05-04T05:52:00Z",
+            "agent": {"id": "PSAM001", "type": "user_reference"},
+            "channel": {"type": "web_ui"},
+            "incident": {"id": "Q0PAY0001", "type": "incident_reference"},
+            "service": {"id": "PPAYAPI", "type": "service_reference"}
+        }], "limit": 100, "offset": 0, "more": false, "total": null})
+    };
+    // What the API sends: without the patch this matched no branch of the `oneOf`.
+    assert_eq!(
+        spec.validate_response(
+            "GET",
+            "/incidents/Q0PAY0001/log_entries",
+            200,
+            &entry("acknowledge_log_entry")
+        ),
+        Ok(())
+    );
+    // The spec's typo is now what fails: the patch replaced it, it did not loosen the enum.
+    assert!(spec
+        .validate_response(
+            "GET",
+            "/incidents/Q0PAY0001/log_entries",
+            200,
+            &entry("acknowledgement_log_entry")
+        )
+        .is_err());
+}
+
+#[test]
+fn users_me_declares_401_with_pagerduty_s_error_body() {
+    let spec = &specs::pagerduty().spec;
+    let body = json!({"error": {"message": "Unauthenticated", "code": 2006}});
+    assert_eq!(
+        spec.validate_response("GET", "/users/me", 401, &body),
+        Ok(())
+    );
+    // Declared with the shared error schema, not as "anything goes".
+    assert!(spec
+        .validate_response("GET", "/users/me", 401, &json!({"error": {"code": "2006"}}))
+        .is_err());
+}
+
+#[test]
+fn the_pagerduty_overlay_patches_fail_loudly_once_applied_upstream() {
+    // Applying the built-in overlay to an already patched document is what a fixed upstream
+    // looks like: every patch must refuse rather than silently pass.
+    let path = specs::specs_dir().join("pagerduty/pagerduty-rest-v2.openapiv3.json");
+    let mut overlay = builtin_overlay(Vendor::PagerDuty, "PagerDuty API");
+    let ack = overlay
+        .iter()
+        .find(|p| p.pointer().contains("AcknowledgeLogEntry"))
+        .cloned()
+        .expect("the AcknowledgeLogEntry patch is built in");
+    let me = overlay
+        .iter()
+        .find(|p| p.pointer() == "/paths/~1users~1me/get/responses/401")
+        .cloned()
+        .expect("the /users/me 401 patch is built in");
+    overlay.push(ack);
+    let error = Spec::load_with_overlay(&path, Some(Vendor::PagerDuty), &overlay)
+        .err()
+        .expect("a second AcknowledgeLogEntry patch finds the fixed value");
+    assert!(error.to_string().contains("fixed upstream"), "{error}");
+    overlay.pop();
+    overlay.push(me);
+    let error = Spec::load_with_overlay(&path, Some(Vendor::PagerDuty), &overlay)
+        .err()
+        .expect("a second 401 patch finds the member present");
+    assert!(error.to_string().contains("already present"), "{error}");
+}

@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use opsdeck_contract::{builtin_overlay, Patch, Spec, Vendor, Violation};
+use opsdeck_contract::{Spec, Vendor, Violation};
 use opsdeck_sim::pagerduty::Exchange;
 use opsdeck_sim::run::{start, RunningSim, SimOptions};
 use opsdeck_sim::scenario::{bundled_day, parse_str, Scenario};
 use reqwest::header::HeaderMap;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
 
@@ -31,34 +31,12 @@ pub fn specs_dir() -> PathBuf {
     dir
 }
 
-/// Flaws of PagerDuty's document that block bodies the real API sends; reported to the
-/// contract crate's owner for its built-in overlay. Each fails loudly once fixed upstream.
-pub fn sim_overlay() -> Vec<Patch> {
-    vec![
-        // LogEntry's own enum, every example and the wire say `acknowledge_log_entry`; the
-        // subtype's `acknowledgement_log_entry` makes an acknowledge entry match no branch.
-        Patch::replace(
-            "/components/schemas/AcknowledgeLogEntry/allOf/1/properties/type/enum",
-            json!(["acknowledgement_log_entry"]),
-            json!(["acknowledge_log_entry"]),
-            "AcknowledgeLogEntry.type is acknowledge_log_entry",
-        ),
-        // Every endpoint answers 401 without a valid token; this one forgot to declare it.
-        Patch::add(
-            "/paths/~1users~1me/get/responses/401",
-            json!({"$ref": "#/components/responses/Unauthorized"}),
-            "GET /users/me answers 401 without a valid token",
-        ),
-    ]
-}
-
 pub fn spec() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| {
         let path = specs_dir().join("pagerduty/pagerduty-rest-v2.openapiv3.json");
-        let mut overlay = builtin_overlay(Vendor::PagerDuty, "PagerDuty API");
-        overlay.extend(sim_overlay());
-        Spec::load_with_overlay(&path, Some(Vendor::PagerDuty), &overlay)
+        // The built-in overlay already fixes the spec's flaws that would reject correct bodies.
+        Spec::load_as(&path, Vendor::PagerDuty)
             .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
     })
 }

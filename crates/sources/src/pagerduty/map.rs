@@ -23,12 +23,16 @@ pub fn incident_entry(
     me_id: Option<&str>,
     services: Option<&HashMap<String, String>>,
 ) -> NewEntry {
+    // PagerDuty lists log entries newest first, and several share a second (a trigger and its
+    // assignment, a resolve and its note). Ids are opaque and say nothing about order, so ties
+    // keep the vendor's order: read the list oldest first, then sort stably by time.
     let mut log: Vec<&LogEntry> = log_entries.iter().collect();
-    log.sort_by(|a, b| {
-        a.created_at
-            .cmp(&b.created_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    let oldest_first =
+        matches!((log.first(), log.last()), (Some(a), Some(b)) if a.created_at < b.created_at);
+    if !oldest_first {
+        log.reverse();
+    }
+    log.sort_by_key(|e| e.created_at);
     let first_of = |kind: &str| log.iter().find(|e| e.kind == kind).map(|e| e.created_at);
     let last_of = |kind: &str| {
         log.iter()

@@ -212,10 +212,12 @@ impl Source for PagerDutySource {
             .as_deref()
             .and_then(|c| serde_json::from_str(c).ok())
             .unwrap_or_default();
-        let since = previous
-            .since
-            .map(|s| s - self.overlap)
-            .unwrap_or(ctx.now - ctx.backfill);
+        // A cursor from the future (a simulator restarted at an earlier time, a clock set back)
+        // would ask for an empty window: start over from the backfill instead.
+        let since = match previous.since {
+            Some(s) if s <= ctx.now => s - self.overlap,
+            _ => ctx.now - ctx.backfill,
+        };
 
         let mut incidents: BTreeMap<String, (Incident, Value)> = BTreeMap::new();
         let window = [

@@ -137,6 +137,12 @@ pub struct LogEntryList {
     pub page: Page,
 }
 
+/// `GET /log_entries/{id}`: one log entry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogEntryBody {
+    pub log_entry: LogEntry,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct User {
     pub id: String,

@@ -1,0 +1,64 @@
+//! One module per subcommand; shared plumbing here.
+
+pub mod auth;
+pub mod doctor;
+pub mod sim;
+pub mod sync;
+pub mod timeline;
+
+use std::path::PathBuf;
+
+use opsdeck_engine::{paths, Cockpit, CockpitError, CockpitOptions, Config, ConfigError};
+
+use crate::exit::Failure;
+
+pub struct Global {
+    pub config: Option<PathBuf>,
+    pub db: Option<PathBuf>,
+}
+
+impl Global {
+    pub fn config_path(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(paths::default_config_path)
+    }
+
+    pub fn load_config(&self) -> Result<(Config, PathBuf), Failure> {
+        let path = self.config_path();
+        match Config::load(&path) {
+            Ok(c) => Ok((c, path)),
+            Err(ConfigError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Err(Failure::usage(format!(
+                "no config at {}: write one (see the README's \"Configuration\"), or run `opsdeck demo` and pass --config opsdeck-sim.toml",
+                path.display()
+            ))),
+            Err(e @ ConfigError::Read { .. }) => Err(Failure::failed(e.to_string())),
+            Err(e) => Err(Failure::usage(e.to_string())),
+        }
+    }
+
+    /// The cache for this config: --db, else beside a simulator's config (a demo never mixes
+    /// with the real history), else the XDG data path.
+    pub fn db_path(&self, config: &Config, config_path: &std::path::Path) -> PathBuf {
+        match &self.db {
+            Some(db) => db.clone(),
+            None if config.is_simulated() => paths::db_path_for_sim_config(config_path),
+            None => paths::default_db_path(),
+        }
+    }
+
+    pub fn open(&self) -> Result<Cockpit, Failure> {
+        let (config, config_path) = self.load_config()?;
+        let db_path = self.db_path(&config, &config_path);
+        Cockpit::open(CockpitOptions {
+            config,
+            config_path,
+            db_path,
+            notifier: None,
+        })
+        .map_err(|e| match e {
+            CockpitError::Sources(_) | CockpitError::Config(_) => Failure::usage(e.to_string()),
+            other => Failure::failed(other.to_string()),
+        })
+    }
+}

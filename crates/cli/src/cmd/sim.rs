@@ -1,0 +1,130 @@
+//! `opsdeck sim` and `opsdeck demo`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use clap::Args;
+use opsdeck_cli::simulate::{self, default_config_out, ready_line, Request, DEMO_AT, DEMO_SPEED};
+use opsdeck_sim::scenario::{self, Scenario};
+
+use crate::exit::Failure;
+
+#[derive(Args)]
+pub struct SimArgs {
+    /// The scenario file (YAML; see DESIGN.md "Scenario format").
+    #[arg(long, value_name = "FILE")]
+    scenario: PathBuf,
+    /// The replayed date (default: today in the scenario's timezone).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<NaiveDate>,
+    /// Scenario time the clock starts at, e.g. "14:50" or "+1 04:00" (default: day_starts).
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+    /// Simulated seconds per real second; 0 freezes the clock.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+#[derive(Args)]
+pub struct OutArgs {
+    /// Listen on P, P+1, … instead of ephemeral ports.
+    #[arg(long, value_name = "P")]
+    port_base: Option<u16>,
+    /// Where to write the config for the simulated sources.
+    #[arg(long, value_name = "PATH")]
+    config_out: Option<PathBuf>,
+}
+
+pub async fn sim(args: SimArgs) -> Result<(), Failure> {
+    let scenario =
+        scenario::load_file(&args.scenario).map_err(|e| Failure::usage(e.to_string()))?;
+    serve(Arc::new(scenario), args.date, args.at, args.speed, args.out).await
+}
+
+pub async fn demo(args: DemoArgs) -> Result<(), Failure> {
+    serve(
+        Arc::new(scenario::bundled_day()),
+        None,
+        Some(DEMO_AT.to_string()),
+        DEMO_SPEED,
+        args.out,
+    )
+    .await
+}
+
+async fn serve(
+    scenario: Arc<Scenario>,
+    date: Option<NaiveDate>,
+    at: Option<String>,
+    speed: f64,
+    out: OutArgs,
+) -> Result<(), Failure> {
+    let started = simulate::start(Request {
+        scenario,
+        date,
+        at,
+        speed,
+        port_base: out.port_base,
+    })
+    .await
+    .map_err(|e| {
+        if e.is_usage() {
+            Failure::usage(e.to_string())
+        } else {
+            Failure::failed(e.to_string())
+        }
+    })?;
+    let config_path = out.config_out.unwrap_or_else(default_config_out);
+    started
+        .config
+        .save(&config_path)
+        .map_err(|e| Failure::failed(e.to_string()))?;
+    // Kubernetes is not simulated yet, so there is no kubeconfig to point at.
+    println!("{}", ready_line(&config_path, None, &started));
+    eprintln!(
+        "opsdeck sim: serving {} on loopback; config written to {} (Ctrl-C to stop)",
+        started
+            .sim
+            .endpoints
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+        config_path.display()
+    );
+    wait_for_stop().await;
+    started.sim.stop().await;
+    Ok(())
+}
+
+/// Until Ctrl-C or SIGTERM (how tests and process managers stop it).
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,144 @@
+//! `opsdeck sim` and `opsdeck demo`: run the simulator and write the config that points every
+//! other opsdeck process at it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use opsdeck_domain::SourceKind;
+use opsdeck_engine::config::{ClockConfig, Config, KubernetesTarget, ServiceConfig, SourceConfig};
+use opsdeck_sim::run::{RunningSim, SimOptions};
+use opsdeck_sim::scenario::{Scenario, ScenarioError, ScenarioTime};
+
+/// The throwaway token the generated config carries; the simulator accepts any non-empty one,
+/// and a literal token is allowed only because the URLs are loopback.
+pub const SIM_TOKEN: &str = "opsdeck-sim";
+
+/// The demo: the bundled day from 05:40 at 30× real time, so the first page arrives in seconds.
+pub const DEMO_AT: &str = "05:40";
+pub const DEMO_SPEED: f64 = 30.0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimulateError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error("--at {at:?}: {message}")]
+    At { at: String, message: String },
+    #[error(transparent)]
+    Sim(#[from] opsdeck_sim::run::SimError),
+    #[error(transparent)]
+    Config(#[from] opsdeck_engine::ConfigError),
+}
+
+impl SimulateError {
+    /// Bad input (exit 2) rather than a failure to run (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, SimulateError::Scenario(_) | SimulateError::At { .. })
+    }
+}
+
+pub struct Request {
+    pub scenario: Arc<Scenario>,
+    pub date: Option<NaiveDate>,
+    pub at: Option<String>,
+    pub speed: f64,
+    pub port_base: Option<u16>,
+}
+
+pub struct Started {
+    pub sim: RunningSim,
+    pub config: Config,
+}
+
+/// Starts every simulated vendor and returns the config that describes it.
+pub async fn start(req: Request) -> Result<Started, SimulateError> {
+    let scenario = req.scenario;
+    let tz = scenario.clock.tz;
+    let date = req
+        .date
+        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive());
+    let at = match &req.at {
+        Some(text) => scenario.parse_time(text).map_err(|e| SimulateError::At {
+            at: text.clone(),
+            message: e.to_string(),
+        })?,
+        None => ScenarioTime {
+            day_offset: 0,
+            time: scenario.clock.day_starts,
+        },
+    };
+    let sim = opsdeck_sim::run::start(SimOptions {
+        scenario: scenario.clone(),
+        date,
+        at,
+        speed: req.speed,
+        port_base: req.port_base,
+    })
+    .await?;
+    let config = config_for(&scenario, &sim);
+    Ok(Started { sim, config })
+}
+
+/// Exactly the sources the simulator serves, the scenario's service mapping, its timezone and
+/// user, and the simulated clock.
+pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
+    let sources = sim
+        .endpoints
+        .iter()
+        .filter_map(|(vendor, url)| {
+            let kind: SourceKind = vendor.parse().ok()?;
+            let mut s = SourceConfig::new(kind, url);
+            s.token = Some(SIM_TOKEN.to_string());
+            // The demo runs the clock fast: poll often so the timeline keeps up.
+            s.poll_interval = std::time::Duration::from_secs(2);
+            Some(s)
+        })
+        .collect();
+    let services = scenario
+        .services
+        .iter()
+        .map(|svc| ServiceConfig {
+            name: svc.name.clone(),
+            pagerduty: svc.pagerduty.as_ref().map(|p| p.id.clone()),
+            kubernetes: svc.kubernetes.as_ref().map(|k| KubernetesTarget {
+                context: k.context.clone(),
+                namespace: k.namespace.clone(),
+                deployment: k.deployment.clone(),
+            }),
+            github: svc.github.as_ref().map(|g| g.repo.clone()),
+        })
+        .collect();
+    Config {
+        version: 1,
+        timezone: Some(scenario.clock.tz.name().to_string()),
+        me: Some(scenario.me.email.clone()),
+        clock: Some(ClockConfig {
+            simulated_at: sim.clock.simulated_at,
+            real_at: sim.clock.real_at,
+            speed: sim.clock.speed,
+        }),
+        sources,
+        services,
+        notifications: Default::default(),
+    }
+}
+
+/// The line `opsdeck sim` prints once everything listens.
+pub fn ready_line(
+    config_path: &Path,
+    kubeconfig: Option<&Path>,
+    started: &Started,
+) -> serde_json::Value {
+    serde_json::json!({
+        "config": config_path,
+        "kubeconfig": kubeconfig,
+        "endpoints": started.sim.endpoints,
+        "now": started.sim.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })
+}
+
+/// Where `opsdeck sim` writes its config unless told otherwise: the current directory, never
+/// the user's own config.
+pub fn default_config_out() -> PathBuf {
+    PathBuf::from("opsdeck-sim.toml")
+}

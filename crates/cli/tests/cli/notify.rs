@@ -1,0 +1,127 @@
+//! Desktop notifications through a real (private) D-Bus session bus: one Notify per newly
+//! triggered high-urgency page assigned to me, never repeated, none for an acknowledged page.
+
+use crate::dbus::{start_recording_server, PrivateBus};
+use crate::support::{Sandbox, Sim, SimArgs};
+
+const TITLE: &str = "API response time critical: 40% of API calls time out";
+
+#[test]
+fn triggered_page_notifies_once_over_dbus() {
+    let mut sandbox = Sandbox::new();
+    let bus = PrivateBus::start(&sandbox);
+    sandbox.bus = Some(bus.address.clone());
+    // Owned before opsdeck runs, so its Notify can only reach this recorder.
+    let recorded = start_recording_server(&bus.address);
+    // 05:50: Q0PAY0001 triggered at 05:47, not yet acknowledged (05:52).
+    let sim = Sim::start(
+        &sandbox,
+        SimArgs {
+            at: "05:50",
+            port_base: None,
+            config_name: "sim.toml",
+        },
+    );
+    let config = sim.config.to_str().unwrap().to_string();
+
+    // `sync --once` shows the notification before it exits, so the call is recorded by now.
+    sandbox
+        .run(&["--config", &config, "sync", "--once"])
+        .expect_code(0);
+    let calls = recorded.lock().unwrap().clone();
+    assert_eq!(
+        calls.len(),
+        1,
+        "expected exactly one Notify, got {calls:#?}"
+    );
+    let n = &calls[0];
+    assert_eq!(n.app_name, "opsdeck");
+    assert_eq!(n.replaces_id, 0, "a new page is a new notification: {n:#?}");
+    assert!(
+        n.summary.contains(TITLE),
+        "summary lacks the incident title: {n:#?}"
+    );
+    assert!(
+        n.body.contains("payments-api"),
+        "body lacks the service: {n:#?}"
+    );
+    assert_eq!(
+        n.urgency,
+        Some(2),
+        "a high-urgency page must be critical (2): {n:#?}"
+    );
+    assert_eq!(
+        n.hints.get("x-opsdeck-incident").map(String::as_str),
+        Some("Q0PAY0001"),
+        "{n:#?}"
+    );
+    // Actions come in (key, label) pairs; the default action opens the incident.
+    assert_eq!(n.actions.len() % 2, 0, "{n:#?}");
+    assert!(
+        n.actions.chunks(2).any(|a| a[0] == "default"),
+        "no default action: {n:#?}"
+    );
+
+    let check = sandbox
+        .run(&["--config", &config, "timeline", "--json"])
+        .json();
+    let page = check
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["external_id"] == "Q0PAY0001")
+        .cloned();
+    assert_eq!(
+        page.map(|p| p["status"].clone()),
+        Some("triggered".into()),
+        "the page should still be triggered at 05:50"
+    );
+
+    // Deduplicated in the store: a second sync (and a new process) does not notify again.
+    sandbox
+        .run(&["--config", &config, "sync", "--once"])
+        .expect_code(0);
+    assert_eq!(
+        recorded.lock().unwrap().len(),
+        1,
+        "the page notified twice: {:#?}",
+        recorded.lock().unwrap()
+    );
+    assert!(sim.stop().success());
+}
+
+#[test]
+fn acknowledged_page_does_not_notify() {
+    let mut sandbox = Sandbox::new();
+    let bus = PrivateBus::start(&sandbox);
+    sandbox.bus = Some(bus.address.clone());
+    let recorded = start_recording_server(&bus.address);
+    // 06:00 on a fresh config and cache: Q0PAY0001 is first seen already acknowledged.
+    let sim = Sim::start(
+        &sandbox,
+        SimArgs {
+            at: "06:00",
+            port_base: None,
+            config_name: "fresh.toml",
+        },
+    );
+    let config = sim.config.to_str().unwrap().to_string();
+    sandbox
+        .run(&["--config", &config, "sync", "--once"])
+        .expect_code(0);
+    // The sync did see the page, so "no Notify" is not just "nothing synced".
+    let timeline = sandbox
+        .run(&["--config", &config, "timeline", "--json"])
+        .json();
+    assert!(timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["external_id"] == "Q0PAY0001" && e["status"] == "acknowledged"));
+    assert!(
+        recorded.lock().unwrap().is_empty(),
+        "an acknowledged page notified: {:#?}",
+        recorded.lock().unwrap()
+    );
+    assert!(sim.stop().success());
+}

@@ -1,0 +1,118 @@
+//! `opsdeck sim`: the ready line, the written config, `--port-base`, and stopping on SIGTERM.
+
+use crate::support::{free_port, Sandbox, Sim, SimArgs};
+
+#[test]
+fn sim_prints_ready_line_and_writes_a_working_config() {
+    let sandbox = Sandbox::new();
+    let sim = Sim::start(
+        &sandbox,
+        SimArgs {
+            at: "06:00",
+            port_base: None,
+            config_name: "sim.toml",
+        },
+    );
+
+    let ready = sim.ready.as_object().expect("ready line is a JSON object");
+    let mut keys: Vec<&str> = ready.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["config", "endpoints", "kubeconfig", "now"],
+        "ready line: {}",
+        sim.ready
+    );
+    // `--at 06:00` on the replayed date in the scenario's zone (UTC), frozen by `--speed 0`.
+    assert_eq!(ready["now"], "2026-11-22T06:00:00Z");
+    assert_eq!(
+        ready["config"].as_str(),
+        Some(sim.config.to_str().expect("utf-8 path"))
+    );
+
+    let pagerduty = ready["endpoints"]["pagerduty"]
+        .as_str()
+        .expect("a pagerduty endpoint");
+    let url = pagerduty
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("pagerduty is not on loopback: {pagerduty}"));
+    url.trim_end_matches('/')
+        .parse::<u16>()
+        .unwrap_or_else(|e| panic!("no port in {pagerduty}: {e}"));
+
+    // The config must exist by the time the line is printed (it is written first, atomically).
+    let text = std::fs::read_to_string(&sim.config).expect("the config was written");
+    let config: toml::Table = text
+        .parse()
+        .unwrap_or_else(|e| panic!("config is not TOML ({e}):\n{text}"));
+    assert_eq!(config["version"].as_integer(), Some(1));
+    assert!(
+        config.contains_key("clock"),
+        "a simulator config carries its clock:\n{text}"
+    );
+    let sources = config["sources"].as_array().expect("[[sources]]");
+    let pd = sources
+        .iter()
+        .find(|s| s["kind"].as_str() == Some("pagerduty"))
+        .unwrap_or_else(|| panic!("no pagerduty source in:\n{text}"));
+    assert_eq!(
+        pd["url"].as_str().map(|u| u.trim_end_matches('/')),
+        Some(pagerduty.trim_end_matches('/'))
+    );
+    // Exactly the sources the simulator serves.
+    assert_eq!(
+        sources.len(),
+        ready["endpoints"].as_object().map_or(0, |e| e.len()),
+        "config:\n{text}"
+    );
+
+    let status = sim.stop();
+    assert!(
+        status.success(),
+        "opsdeck sim should exit 0 on SIGTERM, got {status:?}"
+    );
+}
+
+#[test]
+fn sim_port_base_puts_pagerduty_on_that_port() {
+    let sandbox = Sandbox::new();
+    let port = free_port();
+    let sim = Sim::start(
+        &sandbox,
+        SimArgs {
+            at: "06:00",
+            port_base: Some(port),
+            config_name: "sim.toml",
+        },
+    );
+    let endpoints = sim.ready["endpoints"]
+        .as_object()
+        .expect("endpoints object");
+    assert_eq!(
+        endpoints["pagerduty"]
+            .as_str()
+            .map(|u| u.trim_end_matches('/')),
+        Some(format!("http://127.0.0.1:{port}").as_str()),
+        "ready line: {}",
+        sim.ready
+    );
+    // Every vendor lies in P, P+1, …
+    for (vendor, url) in endpoints {
+        let p: u16 = url
+            .as_str()
+            .and_then(|u| u.trim_end_matches('/').rsplit(':').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        assert!(
+            (port..port + endpoints.len() as u16).contains(&p),
+            "{vendor} at {url} is outside the --port-base range"
+        );
+    }
+    // It really listens there.
+    std::net::TcpStream::connect(("127.0.0.1", port)).expect("PagerDuty listens on --port-base");
+    let status = sim.stop();
+    assert!(
+        status.success(),
+        "opsdeck sim should exit 0 on SIGTERM, got {status:?}"
+    );
+}

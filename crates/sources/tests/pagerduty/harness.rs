@@ -1,0 +1,169 @@
+//! Starting the simulator for a test, a `PagerDutySource` pointed at it, and the contract check
+//! that validates every response the source received against PagerDuty's spec.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use opsdeck_contract::{Spec, Vendor, Violation};
+use opsdeck_sim::pagerduty::Exchange;
+use opsdeck_sim::run::{start, RunningSim, SimOptions};
+use opsdeck_sim::scenario::{parse_str, Scenario};
+use opsdeck_sources::http::HttpOptions;
+use opsdeck_sources::pagerduty::{PagerDutyConfig, PagerDutySource};
+use opsdeck_sources::{PollContext, PollOutput, Source};
+
+pub const TOKEN: &str = "sim-token";
+pub const ME: &str = "sam.okafor@example.test";
+
+/// A fixed replayed date, so every instant in the assertions is known.
+pub fn date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 5, 4).expect("valid date")
+}
+
+/// `shared/specs/` beside the checkout.
+pub fn specs_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs");
+    assert!(
+        dir.join("pagerduty/pagerduty-rest-v2.openapiv3.json")
+            .is_file(),
+        "the PagerDuty spec was not found under {} (expected shared/specs/ beside the checkout)",
+        dir.display()
+    );
+    dir
+}
+
+/// The REST spec with the contract crate's built-in overlay, loaded once per test binary.
+pub fn spec() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = specs_dir().join("pagerduty/pagerduty-rest-v2.openapiv3.json");
+        Spec::load_as(&path, Vendor::PagerDuty)
+            .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
+    })
+}
+
+/// Why an exchange breaks the spec, or `None`. Bodies a fault corrupted on purpose and
+/// injected statuses the operation does not declare are exempt: they test opsdeck, not the sim.
+pub fn contract_problem(exchange: &Exchange) -> Option<String> {
+    if exchange.fault.as_ref().is_some_and(|f| f.corrupts_body()) {
+        return None;
+    }
+    let Some(body) = &exchange.body else {
+        return Some(format!(
+            "{} {} -> {}: body is not JSON",
+            exchange.method, exchange.path_and_query, exchange.status
+        ));
+    };
+    match spec().validate_response(
+        &exchange.method,
+        &exchange.path_and_query,
+        exchange.status,
+        body,
+    ) {
+        Ok(()) => None,
+        Err(Violation::UndeclaredStatus { .. }) if exchange.fault.is_some() => None,
+        Err(violation) => Some(format!("{violation}\n    body: {body}")),
+    }
+}
+
+pub fn load(yaml: &str) -> Scenario {
+    parse_str(yaml, "test.yaml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub struct Sim {
+    pub running: RunningSim,
+    exchanges: Arc<Mutex<Vec<Exchange>>>,
+}
+
+/// The simulator on `scenario`, frozen at the scenario time `at` on [`date`], recording every
+/// exchange for the contract check in [`Sim::finish`].
+pub async fn frozen(scenario: Scenario, at: &str) -> Sim {
+    let at = scenario.parse_time(at).expect("valid scenario time");
+    let running = start(SimOptions {
+        scenario: Arc::new(scenario),
+        date: date(),
+        at,
+        speed: 0.0,
+        port_base: None,
+    })
+    .await
+    .expect("simulator starts");
+    let exchanges = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&exchanges);
+    running
+        .pagerduty
+        .observe(Arc::new(move |exchange: &Exchange| {
+            seen.lock().expect("exchanges").push(exchange.clone());
+        }));
+    Sim { running, exchanges }
+}
+
+impl Sim {
+    pub fn url(&self) -> &str {
+        self.running.url("pagerduty").expect("pagerduty url")
+    }
+
+    /// A source as the engine builds it, with `overlap` behind each previous poll.
+    pub fn source_with_overlap(&self, overlap: chrono::Duration) -> PagerDutySource {
+        PagerDutySource::new(PagerDutyConfig {
+            name: "pagerduty".into(),
+            url: self.url().to_string(),
+            token: TOKEN.into(),
+            services: HashMap::new(),
+            http: HttpOptions {
+                timeout: Duration::from_secs(10),
+                ..HttpOptions::default()
+            },
+            overlap,
+        })
+        .expect("source builds")
+    }
+
+    pub fn source(&self) -> PagerDutySource {
+        self.source_with_overlap(chrono::Duration::minutes(5))
+    }
+
+    /// Polls at the simulator's now, as the engine would.
+    pub async fn poll(&self, source: &PagerDutySource, cursor: Option<String>) -> PollOutput {
+        source
+            .poll(&PollContext {
+                now: self.running.now(),
+                cursor,
+                backfill: chrono::Duration::hours(24),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("poll failed: {e}"))
+    }
+
+    /// Every exchange so far, in order.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.exchanges.lock().expect("exchanges").clone()
+    }
+
+    /// Stops the simulator and fails if any response the source received breaks the spec.
+    pub async fn finish(self) {
+        let Sim { running, exchanges } = self;
+        running.stop().await;
+        let exchanges = exchanges.lock().expect("exchanges").clone();
+        assert!(!exchanges.is_empty(), "the test sent no request");
+        let problems: Vec<String> = exchanges.iter().filter_map(contract_problem).collect();
+        assert!(
+            problems.is_empty(),
+            "{} of {} responses break the PagerDuty spec:\n{}",
+            problems.len(),
+            exchanges.len(),
+            problems.join("\n")
+        );
+    }
+}
+
+/// The path of an exchange without its query.
+pub fn path_of(exchange: &Exchange) -> &str {
+    exchange
+        .path_and_query
+        .split_once('?')
+        .map_or(exchange.path_and_query.as_str(), |(p, _)| p)
+}

@@ -1,0 +1,15 @@
+//! The PagerDuty source from the outside. One binary, one module per area:
+//!
+//! - `harness`: the simulator frozen at a scenario time, a source pointed at it, and the
+//!   contract check of every response the source received
+//! - `examples`: PagerDuty's own example payloads through the decoder and the mapping
+//! - `polling`: the shared day: the first poll, incremental polls, the overlap window, and
+//!   incidents resolved while nobody looked
+//! - `paging`: a synthetic day with more incidents than one page holds
+//! - `http`: the JSON client's retries and rate-limit handling against a scripted server
+
+mod examples;
+mod harness;
+mod http;
+mod paging;
+mod polling;

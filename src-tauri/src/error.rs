@@ -1,0 +1,25 @@
+//! Errors cross IPC as `{code, message}`: a stable code for the UI to branch on and a message
+//! for the engineer. Never a token, never a raw debug dump.
+
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct IpcError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl IpcError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> IpcError {
+        IpcError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<opsdeck_engine::CockpitError> for IpcError {
+    fn from(e: opsdeck_engine::CockpitError) -> Self {
+        IpcError::new("cockpit", e.to_string())
+    }
+}

@@ -1,0 +1,44 @@
+//! Forwards the cockpit's change feed to the window as `cockpit-changed` events; the UI
+//! re-reads what it shows (coalesced per frame on its side).
+
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::state::Shell;
+
+pub const CHANGED: &str = "cockpit-changed";
+
+/// Runs until the app exits; re-subscribes when a demo starts a new cockpit.
+pub fn forward(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let shell = app.state::<Shell>();
+        let mut generations = shell.watch_cockpit();
+        loop {
+            let cockpit = shell.cockpit();
+            // Tell the window whenever a (new) cockpit appears: its first view is due.
+            let _ = app.emit(CHANGED, "cockpit");
+            let Some(cockpit) = cockpit else {
+                if generations.changed().await.is_err() {
+                    return;
+                }
+                continue;
+            };
+            let mut feed = cockpit.subscribe();
+            loop {
+                tokio::select! {
+                    change = feed.recv() => match change {
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            let _ = app.emit(CHANGED, "data");
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                    },
+                    r = generations.changed() => {
+                        if r.is_err() {
+                            return;
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
