@@ -11,8 +11,8 @@ APT_PACKAGES=(
   libayatana-appindicator3-dev librsvg2-dev
   # the real window under a virtual display, driven over WebDriver; screenshots
   xvfb xauth webkit2gtk-driver imagemagick fonts-dejavu-core
-  # a private D-Bus session bus for the desktop-notification tests
-  dbus dbus-daemon
+  # a private D-Bus session bus for the notification tests; libdbus for the keychain (Secret Service)
+  dbus dbus-daemon libdbus-1-dev
   # a faster linker (see .cargo/config.toml)
   mold
 )

@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod error;
 mod events;
+mod probe;
 mod state;
 
 use tauri::Manager;
@@ -39,6 +40,7 @@ pub fn run() {
             commands::start_demo,
             commands::refresh,
             commands::open_entry_link,
+            probe::first_paint,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the opsdeck window");

@@ -33,7 +33,15 @@ pub enum SimulateError {
 impl SimulateError {
     /// Bad input (exit 2) rather than a failure to run (exit 1).
     pub fn is_usage(&self) -> bool {
-        matches!(self, SimulateError::Scenario(_) | SimulateError::At { .. })
+        use opsdeck_sim::run::SimError;
+        // A bad --speed or a --port-base too high for every vendor is the user's input to fix;
+        // a port already taken is a failure to run.
+        matches!(
+            self,
+            SimulateError::Scenario(_)
+                | SimulateError::At { .. }
+                | SimulateError::Sim(SimError::Speed(_) | SimError::PortRange { .. })
+        )
     }
 }
 

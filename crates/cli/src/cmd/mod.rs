@@ -62,3 +62,37 @@ impl Global {
         })
     }
 }
+
+/// Resolves on Ctrl-C or SIGTERM (how people, tests and process managers stop a long-running
+/// command). On Unix the handlers are installed here, before the caller announces that it is
+/// ready: a
+/// signal sent as soon as the ready line appears must stop the command gracefully rather than
+/// kill it with the default action.
+pub fn stop_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let ctrl_c = tokio::signal::ctrl_c();
+        async move {
+            let _ = ctrl_c.await;
+        }
+    }
+}

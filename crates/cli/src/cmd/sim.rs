@@ -68,6 +68,8 @@ async fn serve(
     speed: f64,
     out: OutArgs,
 ) -> Result<(), Failure> {
+    // Listen for Ctrl-C/SIGTERM before anything is announced (see `stop_signal`).
+    let stop = super::stop_signal();
     let started = simulate::start(Request {
         scenario,
         date,
@@ -101,30 +103,7 @@ async fn serve(
             .join(", "),
         config_path.display()
     );
-    wait_for_stop().await;
+    stop.await;
     started.sim.stop().await;
     Ok(())
-}
-
-/// Until Ctrl-C or SIGTERM (how tests and process managers stop it).
-async fn wait_for_stop() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

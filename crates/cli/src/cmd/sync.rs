@@ -36,15 +36,20 @@ pub async fn run(global: &Global, args: SyncArgs) -> Result<(), Failure> {
             )))
         };
     }
+    // Installed before polling starts, so an early SIGTERM still stops gracefully.
+    let stop = super::stop_signal();
+    tokio::pin!(stop);
     let mut feed = cockpit.subscribe();
     cockpit.start().await;
     eprintln!(
         "opsdeck sync: polling {} source(s); Ctrl-C to stop",
         cockpit.config().sources.len()
     );
+    // One stop future for the whole loop: a signal that arrives while a change is being printed
+    // is not lost, and SIGTERM stops as gracefully as Ctrl-C.
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
             change = feed.recv() => match change {
                 Ok(Change::Entries { source, ids }) => eprintln!("{source}: {} entries changed", ids.len()),
                 Ok(Change::Health { .. }) => {}

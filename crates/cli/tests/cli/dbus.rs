@@ -50,7 +50,11 @@ impl PrivateBus {
             .env("HOME", sandbox.path("home"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            // Its warnings (e.g. it may not raise the fd limit unprivileged) go to a file in the
+            // sandbox, not into the test output.
+            .stderr(
+                std::fs::File::create(sandbox.path("dbus-daemon.log")).expect("create the bus log"),
+            );
         let mut daemon = ChildGuard::spawn(cmd, "dbus-daemon");
         // The daemon prints its address once it listens: that line is the readiness signal.
         let stdout = daemon.child.stdout.take().expect("stdout pipe");

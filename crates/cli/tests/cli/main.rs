@@ -8,4 +8,5 @@ mod exit_codes;
 mod notify;
 mod sim;
 mod support;
+mod sync_loop;
 mod timeline;

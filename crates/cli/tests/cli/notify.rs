@@ -125,3 +125,54 @@ fn acknowledged_page_does_not_notify() {
     );
     assert!(sim.stop().success());
 }
+
+#[test]
+fn doctor_sends_a_test_notification() {
+    let mut sandbox = Sandbox::new();
+    let bus = PrivateBus::start(&sandbox);
+    sandbox.bus = Some(bus.address.clone());
+    let recorded = start_recording_server(&bus.address);
+    let sim = Sim::start(
+        &sandbox,
+        SimArgs {
+            at: "06:00",
+            port_base: None,
+            config_name: "sim.toml",
+        },
+    );
+    let run = sandbox.run(&["--config", sim.config.to_str().unwrap(), "doctor"]);
+    run.expect_code(0);
+    let calls = recorded.lock().unwrap().clone();
+    assert_eq!(
+        calls.len(),
+        1,
+        "doctor should send one test notification: {calls:#?}\n{}",
+        run.describe()
+    );
+    assert!(calls[0].summary.contains("test"), "{calls:#?}");
+    assert!(sim.stop().success());
+}
+
+#[test]
+fn doctor_reports_unreachable_notifications() {
+    // The default sandbox bus address points at nothing: the check must fail, not hang.
+    let sandbox = Sandbox::new();
+    let sim = Sim::start(
+        &sandbox,
+        SimArgs {
+            at: "06:00",
+            port_base: None,
+            config_name: "sim.toml",
+        },
+    );
+    let run = sandbox.run(&["--config", sim.config.to_str().unwrap(), "doctor"]);
+    run.expect_code(1);
+    assert!(
+        run.stdout()
+            .lines()
+            .any(|l| l.starts_with("notifications: FAILED")),
+        "{}",
+        run.describe()
+    );
+    assert!(sim.stop().success());
+}

@@ -116,3 +116,29 @@ fn sim_port_base_puts_pagerduty_on_that_port() {
         "opsdeck sim should exit 0 on SIGTERM, got {status:?}"
     );
 }
+
+#[test]
+fn sim_bad_speed_is_bad_usage() {
+    let sandbox = Sandbox::new();
+    let scenario = crate::support::scenario_path();
+    for speed in ["--speed=-1", "--speed=NaN"] {
+        let run = sandbox.run(&[
+            "sim",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            speed,
+            "--config-out",
+            "never.toml",
+        ]);
+        run.expect_code(2);
+        assert!(
+            run.stderr().contains("speed"),
+            "message does not name --speed: {}",
+            run.describe()
+        );
+        assert!(
+            !sandbox.path("never.toml").exists(),
+            "a refused start still wrote a config"
+        );
+    }
+}

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use opsdeck_domain::{entry_id, SourceKind};
+use opsdeck_domain::{entry_id, SourceKind, Status};
 use opsdeck_engine::Change;
 use opsdeck_sim::pagerduty::{Fault, PathMatch};
 
@@ -52,7 +52,8 @@ async fn the_poll_loop_brings_the_page_onto_the_change_feed() {
 
 #[tokio::test]
 async fn refresh_polls_before_the_interval() {
-    let running = sim("05:40", 600.0).await;
+    // Frozen, so nothing changes unless the test changes it.
+    let running = sim("06:00", 0.0).await;
     let url = running.url("pagerduty").expect("url").to_string();
     let mut source = pagerduty_source(SOURCE, &url, Duration::from_secs(5));
     // Far longer than the test: any poll after the first comes from refresh.
@@ -63,24 +64,22 @@ async fn refresh_polls_before_the_interval() {
     let mut feed = cockpit.subscribe();
 
     cockpit.start().await;
-    // The first tick polls at once, before the page exists (05:40 at 600×).
-    wait_for_change(
-        &mut feed,
-        Duration::from_secs(30),
-        |c| matches!(c, Change::Health { source } if source == SOURCE),
-    )
-    .await;
-    // Wait (on the simulated clock) until the page exists, then ask.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while running.now() < at(5, 48) {
-        assert!(
-            Instant::now() < deadline,
-            "the simulated clock did not reach 05:48"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    // The first tick polls at once and finds the acknowledged page.
+    wait_for_change(&mut feed, Duration::from_secs(30), is_page_change).await;
+    running
+        .world
+        .lock()
+        .expect("world")
+        .resolve("Q0PAY0001", "sam.okafor@example.test", running.now())
+        .expect("the page resolves");
     cockpit.refresh().await;
     wait_for_change(&mut feed, Duration::from_secs(30), is_page_change).await;
+    let page = cockpit
+        .entry(&page_entry_id())
+        .expect("cache reads")
+        .expect("the page is cached");
+    assert_eq!(page.status, Some(Status::Resolved));
+    assert_eq!(page.ended_at, Some(at(6, 0)));
     cockpit.shutdown().await;
     running.stop().await;
 }

@@ -38,6 +38,9 @@ pub enum Fault {
     /// That status with PagerDuty's error body (429 also sends `retry-after` and
     /// `ratelimit-reset`); a status that is not a valid HTTP code answers 500.
     Status(u16),
+    /// 429 with PagerDuty's error body, asking (`retry-after`, `ratelimit-reset`) for this
+    /// long a wait, in whole seconds.
+    RateLimited(Duration),
     /// The real response with its body cut in half (the status and framing stay valid).
     Truncated,
     /// The real response with wrongly typed fields: `incident_number`, `escalation_level`,

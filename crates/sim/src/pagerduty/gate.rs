@@ -37,6 +37,14 @@ pub(crate) async fn gate(
             fill_budget_headers(&server, response.headers_mut());
             response
         }
+        Some(Fault::RateLimited(wait)) => {
+            let mut response = ApiError::RateLimited {
+                reset_s: wait.as_secs(),
+            }
+            .into_response();
+            fill_budget_headers(&server, response.headers_mut());
+            response
+        }
         _ => admitted(&server, request, next).await,
     };
     let (mut parts, body) = response.into_parts();

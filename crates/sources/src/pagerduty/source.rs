@@ -122,7 +122,7 @@ impl PagerDutySource {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            let more = body.value.page.more.unwrap_or(false) && !body.value.incidents.is_empty();
+            let more = body.value.more.unwrap_or(false) && !body.value.incidents.is_empty();
             out.extend(body.value.incidents.into_iter().zip(raws));
             if !more {
                 return Ok(out);
@@ -158,7 +158,7 @@ impl PagerDutySource {
                     .cloned()
                     .unwrap_or_default(),
             );
-            let more = body.value.page.more.unwrap_or(false) && !body.value.log_entries.is_empty();
+            let more = body.value.more.unwrap_or(false) && !body.value.log_entries.is_empty();
             entries.extend(body.value.log_entries);
             if !more {
                 return Ok((entries, raws));

@@ -105,9 +105,14 @@ pub struct LogEntry {
     pub channel: Option<serde_json::Value>,
 }
 
-/// The pagination envelope PagerDuty puts around every list ("classic" offset pagination).
+// The lists below carry PagerDuty's pagination envelope ("classic" offset pagination:
+// `limit`, `offset`, `more`, `total`) as their own fields rather than through a
+// `#[serde(flatten)]`ed struct: flattening buffers the body and loses the path of a decoding
+// error (a wrongly typed `limit` read as "at ." instead of "at limit").
+
 #[derive(Debug, Clone, Deserialize)]
-pub struct Page {
+pub struct IncidentList {
+    pub incidents: Vec<Incident>,
     #[serde(default)]
     pub limit: Option<u64>,
     #[serde(default)]
@@ -119,13 +124,6 @@ pub struct Page {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct IncidentList {
-    pub incidents: Vec<Incident>,
-    #[serde(flatten)]
-    pub page: Page,
-}
-
-#[derive(Debug, Clone, Deserialize)]
 pub struct IncidentBody {
     pub incident: Incident,
 }
@@ -133,8 +131,14 @@ pub struct IncidentBody {
 #[derive(Debug, Clone, Deserialize)]
 pub struct LogEntryList {
     pub log_entries: Vec<LogEntry>,
-    #[serde(flatten)]
-    pub page: Page,
+    #[serde(default)]
+    pub limit: Option<u64>,
+    #[serde(default)]
+    pub offset: Option<u64>,
+    #[serde(default)]
+    pub more: Option<bool>,
+    #[serde(default)]
+    pub total: Option<u64>,
 }
 
 /// `GET /log_entries/{id}`: one log entry.
@@ -176,6 +180,12 @@ pub struct OnCall {
 #[derive(Debug, Clone, Deserialize)]
 pub struct OnCallList {
     pub oncalls: Vec<OnCall>,
-    #[serde(flatten)]
-    pub page: Page,
+    #[serde(default)]
+    pub limit: Option<u64>,
+    #[serde(default)]
+    pub offset: Option<u64>,
+    #[serde(default)]
+    pub more: Option<bool>,
+    #[serde(default)]
+    pub total: Option<u64>,
 }

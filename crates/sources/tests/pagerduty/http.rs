@@ -180,3 +180,29 @@ async fn server_errors_are_retried_and_client_errors_are_not() {
     );
     assert!(!err.to_string().contains(SECRET), "{err}");
 }
+
+#[test]
+fn decode_errors_say_what_is_wrong_and_where() {
+    use opsdeck_sources::pagerduty::wire::IncidentList;
+    let decode = |body: &str| {
+        opsdeck_sources::http::decode::<IncidentList>("PagerDuty", "/incidents", body.as_bytes())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| panic!("{body} decoded"))
+    };
+    let cut = decode(r#"{"incidents": [{"id": "Q1", "#);
+    assert!(
+        cut.contains("truncated JSON") && cut.contains("/incidents"),
+        "{cut}"
+    );
+    let html = decode("<html>Bad gateway</html>");
+    assert!(html.contains("malformed JSON"), "{html}");
+    // The pagination envelope is checked with its path too (it once lost it to a flatten).
+    let limit = decode(r#"{"incidents": [], "limit": "100", "more": false}"#);
+    assert!(limit.contains("at limit"), "{limit}");
+    let created = decode(
+        r#"{"incidents": [{"id": "Q1", "created_at": 1777873620, "status": "triggered",
+            "service": {"id": "P1"}}], "more": false}"#,
+    );
+    assert!(created.contains("incidents[0].created_at"), "{created}");
+}
