@@ -178,7 +178,7 @@ def launch(label, binary, args, env_base, n, measure=True):
             time.sleep(0.01)
         launch_ms = (time.monotonic() - t0) * 1000
         t_paint = time.monotonic()
-        lines = open(probe).read().split()
+        lines = open(probe).read().split("\n")
         start_ms = int(lines[0])
         extra = dict(l.split("=", 1) for l in lines[1:] if "=" in l)
         entries = extra.get("entries", "-")

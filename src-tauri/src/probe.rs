@@ -29,7 +29,7 @@ static WRITTEN: AtomicBool = AtomicBool::new(false);
 /// showed (the baseline page has no entries). A no-op unless the probe is on, and after the
 /// first call.
 #[tauri::command]
-pub fn first_paint(page_ms: Option<f64>, entries: Option<u32>) {
+pub fn first_paint(page_ms: Option<f64>, entries: Option<u32>, diag: Option<String>) {
     let Some(path) = std::env::var_os(ENV) else {
         return;
     };
@@ -47,6 +47,9 @@ pub fn first_paint(page_ms: Option<f64>, entries: Option<u32>) {
     let mut text = format!("{ms}\n");
     if let Some(p) = page_ms.filter(|p| p.is_finite() && *p >= 0.0) {
         text.push_str(&format!("page_ms={p:.0}\n"));
+    }
+    if let Some(d) = diag {
+        text.push_str(&format!("diag={d}\n"));
     }
     if let Some(n) = entries {
         text.push_str(&format!("entries={n}\n"));

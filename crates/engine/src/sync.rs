@@ -80,7 +80,7 @@ pub async fn sync_source(
         }
         (outcome, changed)
     };
-    let notified = notify_pages(deps, &changed)?;
+    let notified = notify_pages(deps, &changed).await?;
     if !changed.is_empty() {
         let _ = deps.feed.send(Change::Entries {
             source: name.clone(),
@@ -95,9 +95,13 @@ pub async fn sync_source(
     })
 }
 
+/// How long a notification may take before the sync goes on without it (a stuck notification
+/// server must not stall syncing).
+const NOTIFY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Raises each page's notification once: the store remembers the key, so neither a re-sync nor
 /// a restart repeats it.
-fn notify_pages(deps: &SyncDeps, changed: &[TimelineEntry]) -> Result<usize, SyncError> {
+async fn notify_pages(deps: &SyncDeps, changed: &[TimelineEntry]) -> Result<usize, SyncError> {
     let mut shown = 0;
     for entry in changed.iter().filter(|e| e.kind == EntryKind::Page) {
         let Some(facts) = page_facts(entry) else {
@@ -110,11 +114,23 @@ fn notify_pages(deps: &SyncDeps, changed: &[TimelineEntry]) -> Result<usize, Syn
         if !first_time {
             continue;
         }
-        match deps.notifier.notify(&note) {
-            Ok(()) => shown += 1,
-            // Marked anyway: a notification server that is down must not turn into a storm of
-            // notifications when it comes back. The page stays on the timeline.
-            Err(e) => tracing::warn!(key = %note.key, %e, "notification not shown"),
+        // Marked before showing: a notification server that is down must not turn into a storm
+        // of notifications when it comes back. The page stays on the timeline either way.
+        let notifier = deps.notifier.clone();
+        let key = note.key.clone();
+        // The D-Bus call blocks: keep it off the async workers.
+        let shown_now = tokio::time::timeout(
+            NOTIFY_TIMEOUT,
+            tokio::task::spawn_blocking(move || notifier.notify(&note)),
+        )
+        .await;
+        match shown_now {
+            Ok(Ok(Ok(()))) => shown += 1,
+            Ok(Ok(Err(e))) => tracing::warn!(%key, %e, "notification not shown"),
+            Ok(Err(e)) => tracing::warn!(%key, %e, "notification task failed"),
+            Err(_) => {
+                tracing::warn!(%key, "notification server did not answer within {NOTIFY_TIMEOUT:?}")
+            }
         }
     }
     Ok(shown)

@@ -38,7 +38,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
-    #[error("cannot migrate the database at {}: {source}", path.display())]
+    #[error("cannot migrate the database at {}: {}", path.display(), migration_cause(source))]
     Migrate {
         path: PathBuf,
         #[source]
@@ -118,5 +118,35 @@ impl<T> During<T> for rusqlite::Result<T> {
             what: Cow::Owned(what()),
             source,
         })
+    }
+}
+
+/// rusqlite_migration's errors quote the whole migration SQL; the cause is what helps.
+fn migration_cause(e: &rusqlite_migration::Error) -> String {
+    match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => err.to_string(),
+        other => other.to_string(),
+    }
+}
+
+impl StoreError {
+    /// Another connection held the lock (SQLITE_BUSY / SQLITE_LOCKED).
+    pub fn is_busy(&self) -> bool {
+        let busy = |e: &rusqlite::Error| {
+            matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        };
+        match self {
+            StoreError::Pragma { source, .. } | StoreError::Migration { source, .. } => {
+                busy(source)
+            }
+            StoreError::Migrate { source, .. } => match source.as_ref() {
+                rusqlite_migration::Error::RusqliteError { err, .. } => busy(err),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 }

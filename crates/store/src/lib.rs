@@ -23,6 +23,9 @@ pub use entries::UpsertOutcome;
 pub use error::{Result, StoreError};
 pub use migrations::SCHEMA_VERSION;
 
+/// How often opening retries when another process is creating the same cache.
+const OPEN_RETRIES: u32 = 10;
+
 /// One connection to the cache. Reads take `&self`, writes `&mut self`; open one `Store` per
 /// thread that needs one (WAL lets readers and a writer work side by side).
 pub struct Store {
@@ -52,8 +55,28 @@ impl Store {
     }
 
     fn init(mut conn: Connection, path: &Path, in_memory: bool) -> Result<Store> {
-        connection::configure(&conn, path, in_memory)?;
-        migrations::migrate(&mut conn, path)?;
+        // Two processes opening a new cache at once (the desktop app and `opsdeck sync`) race
+        // to switch it to WAL and to migrate it; the loser sees SQLITE_BUSY or a migration the
+        // winner already applied. Both are settled by trying again: the next attempt reads the
+        // winner's version. Bounded, so a database that is really stuck still fails.
+        let mut attempt = 0u32;
+        loop {
+            let before = migrations::user_version(&conn).ok();
+            let result = connection::configure(&conn, path, in_memory)
+                .and_then(|()| migrations::migrate(&mut conn, path));
+            match result {
+                Ok(()) => break,
+                Err(e)
+                    if attempt < OPEN_RETRIES
+                        && !in_memory
+                        && (e.is_busy() || migrations::user_version(&conn).ok() != before) =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 * u64::from(attempt)));
+                }
+                Err(e) => return Err(e),
+            }
+        }
         Ok(Store {
             conn,
             path: (!in_memory).then(|| path.to_owned()),

@@ -4,6 +4,20 @@
 // outside Tauri (unit tests, `vite dev` in a browser) it does nothing at all.
 import { invoke } from "@tauri-apps/api/core";
 
+const calls: unknown[] = [];
+const w = window as unknown as { __TAURI_INTERNALS__?: { invoke: (...a: unknown[]) => Promise<unknown> } };
+if (w.__TAURI_INTERNALS__) {
+  const orig = w.__TAURI_INTERNALS__.invoke;
+  w.__TAURI_INTERNALS__.invoke = (...a: unknown[]) => {
+    const t0 = performance.now();
+    const p = orig(...a);
+    p.then(
+      () => calls.push([a[0], Math.round(t0), Math.round(performance.now()), "ok"]),
+      (e) => calls.push([a[0], Math.round(t0), Math.round(performance.now()), JSON.stringify(e)]),
+    );
+    return p;
+  };
+}
 const TIMELINE_SHOWN = "[data-testid=entry], [data-testid=timeline-empty]";
 let reported = false;
 
@@ -17,7 +31,13 @@ export function reportFirstPaint(): void {
   // rendered; a task queued from there runs once that frame has been painted.
   requestAnimationFrame(() => {
     setTimeout(() => {
-      invoke("first_paint", { pageMs: performance.now(), entries }).catch(() => {});
+      const diag = JSON.stringify({
+        nav: performance.getEntriesByType("navigation").map((e) => e.toJSON()),
+        res: performance.getEntriesByType("resource").map((e) => [e.name, Math.round(e.startTime), Math.round((e as PerformanceResourceTiming).responseEnd)]),
+        now: performance.now(),
+        calls,
+      });
+      invoke("first_paint", { pageMs: performance.now(), entries, diag }).catch(() => {});
     }, 0);
   });
 }

@@ -65,9 +65,8 @@ impl Global {
 
 /// Resolves on Ctrl-C or SIGTERM (how people, tests and process managers stop a long-running
 /// command). On Unix the handlers are installed here, before the caller announces that it is
-/// ready: a
-/// signal sent as soon as the ready line appears must stop the command gracefully rather than
-/// kill it with the default action.
+/// ready: a signal sent as soon as the ready line appears must stop the command gracefully
+/// rather than kill it with the default action.
 pub fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
