@@ -25,6 +25,10 @@
 # alternate and swap order each round. Every launch gets a fresh HOME and XDG dirs (and the app a
 # fresh copy of the simulator's config, hence an empty cache next to it); both binaries
 # share one Xvfb, one environment and, if dbus-run-session exists, one private session bus.
+# WEBKIT_* variables already in the environment reach both binaries (the header line lists them).
+# Under Xvfb there is no GPU: WebKit's Skia paints on GL emulated by llvmpipe, which costs the
+# app's busier first frame ~300 ms more than the baseline's; WEBKIT_SKIA_ENABLE_CPU_RENDERING=1
+# (for both) shows the start without that artefact.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -178,7 +182,7 @@ def launch(label, binary, args, env_base, n, measure=True):
             time.sleep(0.01)
         launch_ms = (time.monotonic() - t0) * 1000
         t_paint = time.monotonic()
-        lines = open(probe).read().split("\n")
+        lines = open(probe).read().split()
         start_ms = int(lines[0])
         extra = dict(l.split("=", 1) for l in lines[1:] if "=" in l)
         entries = extra.get("entries", "-")

@@ -5,9 +5,9 @@
 //! process and the webview starting), and `entries=N`: the timeline entries that frame showed.
 //! Without the variable the command does nothing.
 //!
-//! The webview calls `first_paint` once the first frame showing the timeline has been painted
-//! (ui/src/lib/probe.ts). It cannot choose the file (the path comes only from the environment)
-//! and cannot write twice.
+//! The webview calls `first_paint` once the first frame showing the timeline has been presented
+//! (ui/src/lib/probe.ts: in the animation frame after the one that rendered it). It cannot choose
+//! the file (the path comes only from the environment) and cannot write twice.
 //!
 //! "Process start" is the kernel's start time of this process (field 22 of /proc/self/stat, on
 //! the boot-time clock that /proc/uptime also reads), so exec, the dynamic loader and everything
@@ -29,7 +29,7 @@ static WRITTEN: AtomicBool = AtomicBool::new(false);
 /// showed (the baseline page has no entries). A no-op unless the probe is on, and after the
 /// first call.
 #[tauri::command]
-pub fn first_paint(page_ms: Option<f64>, entries: Option<u32>, diag: Option<String>) {
+pub fn first_paint(page_ms: Option<f64>, entries: Option<u32>) {
     let Some(path) = std::env::var_os(ENV) else {
         return;
     };
@@ -47,9 +47,6 @@ pub fn first_paint(page_ms: Option<f64>, entries: Option<u32>, diag: Option<Stri
     let mut text = format!("{ms}\n");
     if let Some(p) = page_ms.filter(|p| p.is_finite() && *p >= 0.0) {
         text.push_str(&format!("page_ms={p:.0}\n"));
-    }
-    if let Some(d) = diag {
-        text.push_str(&format!("diag={d}\n"));
     }
     if let Some(n) = entries {
         text.push_str(&format!("entries={n}\n"));
