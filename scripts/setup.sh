@@ -11,8 +11,9 @@ APT_PACKAGES=(
   libayatana-appindicator3-dev librsvg2-dev
   # the real window under a virtual display, driven over WebDriver; screenshots
   xvfb xauth webkit2gtk-driver imagemagick fonts-dejavu-core
-  # a private D-Bus session bus for the notification tests; libdbus for the keychain (Secret Service)
-  dbus dbus-daemon libdbus-1-dev
+  # a private D-Bus session bus for the notification tests; libdbus and gnome-keyring for the
+  # keychain (Secret Service) and its test
+  dbus dbus-daemon libdbus-1-dev gnome-keyring
   # a faster linker (see .cargo/config.toml)
   mold
 )

@@ -1,8 +1,10 @@
 //! `opsdeck auth set`: with no Secret Service reachable it fails (exit 1) without ever echoing
-//! the token.
+//! the token; with one, the stored token is what a `token_keyring` source syncs with.
+
+use std::io::Write;
 
 use crate::dbus::PrivateBus;
-use crate::support::Sandbox;
+use crate::support::{ChildGuard, Sandbox, Sim, SimArgs, DATE};
 
 const TOKEN: &str = "s3cr3t-token-do-not-print";
 
@@ -59,4 +61,109 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The real round trip through a Secret Service (gnome-keyring on a private bus): `auth set`
+/// stores the token, and a config that names it with `token_keyring` syncs with it — while the
+/// same config failed before the token was stored.
+#[test]
+fn a_token_stored_with_auth_set_is_used_from_the_keychain() {
+    let mut sandbox = Sandbox::new();
+    let bus = PrivateBus::start(&sandbox);
+    sandbox.bus = Some(bus.address.clone());
+    let _keyring = start_gnome_keyring(&sandbox, &bus.address);
+    let sim = Sim::start(
+        &sandbox,
+        SimArgs {
+            at: "06:00",
+            port_base: None,
+            config_name: "sim.toml",
+        },
+    );
+    let url = sim.ready["endpoints"]["pagerduty"]
+        .as_str()
+        .expect("pagerduty url")
+        .to_string();
+    let config = sandbox.write(
+        "keyring.toml",
+        &format!(
+            "version = 1\ntimezone = \"UTC\"\n[[sources]]\nkind = \"pagerduty\"\nurl = \"{url}\"\ntoken_keyring = \"pd-test\"\n"
+        ),
+    );
+    let config = config.display().to_string();
+    let db = sandbox.path("keyring.sqlite").display().to_string();
+
+    let before = sandbox.run(&["--config", &config, "--db", &db, "sync", "--once"]);
+    before.expect_code(2);
+    assert!(
+        before.stderr().contains("no token in the keychain"),
+        "{}",
+        before.describe()
+    );
+
+    let stored = sandbox.run_with_stdin(&["auth", "set", "pd-test"], Some(&format!("{TOKEN}\n")));
+    stored.expect_code(0);
+    assert!(!stored.stderr().contains(TOKEN), "{}", stored.describe());
+
+    let after = sandbox.run(&["--config", &config, "--db", &db, "sync", "--once"]);
+    after.expect_code(0);
+    let timeline = sandbox.run(&[
+        "--config", &config, "--db", &db, "timeline", "--day", DATE, "--json",
+    ]);
+    timeline.expect_code(0);
+    assert!(
+        timeline.stdout().contains("Q0PAY0001"),
+        "{}",
+        timeline.describe()
+    );
+    sim.stop();
+}
+
+/// gnome-keyring's Secret Service on the private bus, its login keyring unlocked with a known
+/// password fed on stdin (as a desktop session's PAM module would).
+fn start_gnome_keyring(sandbox: &Sandbox, bus: &str) -> ChildGuard {
+    let mut cmd = std::process::Command::new("gnome-keyring-daemon");
+    cmd.args(["--unlock", "--components=secrets", "--foreground"])
+        .env("HOME", sandbox.path("home"))
+        .env("XDG_RUNTIME_DIR", sandbox.path("runtime"))
+        .env("XDG_DATA_HOME", sandbox.path("data"))
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env_remove("DISPLAY")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(sandbox.path("gnome-keyring.log")).expect("keyring log"));
+    let mut guard = ChildGuard::spawn(cmd, "gnome-keyring-daemon (apt package gnome-keyring)");
+    {
+        let mut stdin = guard.child.stdin.take().expect("stdin pipe");
+        stdin
+            .write_all(b"opsdeck-test-password")
+            .expect("unlock password");
+    }
+    // Ready once it owns org.freedesktop.secrets on the bus (asked with dbus-send, from the
+    // same Debian package as the bus daemon).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let reply = std::process::Command::new("dbus-send")
+            .arg(format!("--bus={bus}"))
+            .args([
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+            ])
+            .args([
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.secrets",
+            ])
+            .output()
+            .expect("run dbus-send");
+        if String::from_utf8_lossy(&reply.stdout).contains("boolean true") {
+            return guard;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gnome-keyring-daemon did not own org.freedesktop.secrets within 20 s (see {})",
+            sandbox.path("gnome-keyring.log").display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
