@@ -37,6 +37,8 @@ pub struct SyncOutcome {
     pub notified: usize,
 }
 
+// `feed.send` fails only when nobody subscribes (e.g. `opsdeck sync --once`): not an error, so
+// its result is ignored below.
 pub async fn sync_source(
     deps: &SyncDeps,
     source: &dyn Source,
