@@ -59,11 +59,7 @@ impl Shell {
             return Ok(());
         }
         let config = Config::load(&self.config_path).map_err(|e| e.to_string())?;
-        let db_path = match &self.db {
-            Some(db) => db.clone(),
-            None if config.is_simulated() => paths::db_path_for_sim_config(&self.config_path),
-            None => paths::default_db_path(),
-        };
+        let db_path = paths::db_path_for(&config, &self.config_path, self.db.as_deref());
         let mode = if config.is_simulated() {
             AppMode::Demo
         } else {

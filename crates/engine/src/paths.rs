@@ -25,3 +25,17 @@ pub fn default_db_path() -> PathBuf {
 pub fn db_path_for_sim_config(config: &std::path::Path) -> PathBuf {
     config.with_extension("sqlite")
 }
+
+/// The cache for a config: `explicit` (`--db`) if given, else beside a simulator's config (a
+/// demo never mixes with the real history), else the default data path.
+pub fn db_path_for(
+    config: &crate::Config,
+    config_path: &std::path::Path,
+    explicit: Option<&std::path::Path>,
+) -> PathBuf {
+    match explicit {
+        Some(db) => db.to_path_buf(),
+        None if config.is_simulated() => db_path_for_sim_config(config_path),
+        None => default_db_path(),
+    }
+}

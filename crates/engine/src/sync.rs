@@ -68,18 +68,16 @@ pub async fn sync_source(
             store.set_cursor(&name, CURSOR_KEY, c)?;
         }
         store.record_attempt_ok(&name, source.kind(), now)?;
-        let ids: Vec<String> = outcome
-            .inserted
+        // What changed is what the source just handed over: no need to read it back.
+        let changed: Vec<TimelineEntry> = output
+            .entries
             .iter()
-            .chain(&outcome.updated)
-            .cloned()
+            .filter(|e| {
+                let id = e.id();
+                outcome.inserted.contains(&id) || outcome.updated.contains(&id)
+            })
+            .map(|e| e.to_timeline())
             .collect();
-        let mut changed = Vec::with_capacity(ids.len());
-        for id in &ids {
-            if let Some(e) = store.entry(id)? {
-                changed.push(e);
-            }
-        }
         (outcome, changed)
     };
     let notified = notify_pages(deps, &changed).await?;

@@ -37,19 +37,9 @@ impl Global {
         }
     }
 
-    /// The cache for this config: --db, else beside a simulator's config (a demo never mixes
-    /// with the real history), else the XDG data path.
-    pub fn db_path(&self, config: &Config, config_path: &std::path::Path) -> PathBuf {
-        match &self.db {
-            Some(db) => db.clone(),
-            None if config.is_simulated() => paths::db_path_for_sim_config(config_path),
-            None => paths::default_db_path(),
-        }
-    }
-
     pub fn open(&self) -> Result<Cockpit, Failure> {
         let (config, config_path) = self.load_config()?;
-        let db_path = self.db_path(&config, &config_path);
+        let db_path = paths::db_path_for(&config, &config_path, self.db.as_deref());
         Cockpit::open(CockpitOptions {
             config,
             config_path,
