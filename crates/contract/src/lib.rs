@@ -22,6 +22,7 @@ mod operations;
 mod overlay;
 mod paths;
 mod pointer;
+pub mod shared;
 mod validate;
 
 pub use error::{ContractError, OperationInfo, SchemaError, Target, Violation};

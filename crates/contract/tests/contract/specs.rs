@@ -1,21 +1,11 @@
 //! The shared specs, each loaded once per test binary.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use opsdeck_contract::Spec;
 
-/// `shared/specs/` beside the checkout this crate lives in.
-pub fn specs_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs");
-    assert!(
-        dir.join("SOURCES.md").is_file(),
-        "vendor specs not found at {} (expected shared/specs/ beside the checkout)",
-        dir.display()
-    );
-    dir
-}
+pub use opsdeck_contract::shared::specs_dir;
 
 pub struct Loaded {
     pub spec: Spec,

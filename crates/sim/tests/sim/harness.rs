@@ -1,12 +1,11 @@
 //! Starting the simulator for a test, talking to it, and checking all its traffic against the
 //! PagerDuty spec when the test finishes.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use opsdeck_contract::{Spec, Vendor, Violation};
+use opsdeck_contract::shared::{served_problem, Served};
 use opsdeck_sim::pagerduty::Exchange;
 use opsdeck_sim::run::{start, RunningSim, SimOptions};
 use opsdeck_sim::scenario::{bundled_day, parse_str, Scenario};
@@ -19,52 +18,21 @@ pub fn date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 5, 4).expect("valid date")
 }
 
-/// `shared/specs/` beside the checkout.
-pub fn specs_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs");
-    assert!(
-        dir.join("pagerduty/pagerduty-rest-v2.openapiv3.json")
-            .is_file(),
-        "the PagerDuty spec was not found under {} (expected shared/specs/ beside the checkout)",
-        dir.display()
-    );
-    dir
-}
+pub use opsdeck_contract::shared::pagerduty_rest as spec;
 
-pub fn spec() -> &'static Spec {
-    static SPEC: OnceLock<Spec> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let path = specs_dir().join("pagerduty/pagerduty-rest-v2.openapiv3.json");
-        // The built-in overlay already fixes the spec's flaws that would reject correct bodies.
-        Spec::load_as(&path, Vendor::PagerDuty)
-            .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
-    })
-}
-
-/// Why an exchange does not match the spec, or `None` when it does or is exempt: bodies a
-/// fault corrupted on purpose, injected statuses the operation does not declare (any 5xx, a
-/// 404 on a list), and 404s for paths the spec does not have.
+/// Why an exchange breaks the PagerDuty spec, or `None` (see `served_problem` for what is exempt).
 pub fn contract_problem(exchange: &Exchange) -> Option<String> {
-    if exchange.fault.as_ref().is_some_and(|f| f.corrupts_body()) {
-        return None;
-    }
-    let Some(body) = &exchange.body else {
-        return Some(format!(
-            "{} {} -> {}: body is not JSON",
-            exchange.method, exchange.path_and_query, exchange.status
-        ));
-    };
-    match spec().validate_response(
-        &exchange.method,
-        &exchange.path_and_query,
-        exchange.status,
-        body,
-    ) {
-        Ok(()) => None,
-        Err(Violation::UndeclaredStatus { .. }) if exchange.fault.is_some() => None,
-        Err(Violation::NoOperation { .. }) if exchange.status == 404 => None,
-        Err(violation) => Some(format!("{violation}\n    body: {body}")),
-    }
+    served_problem(
+        spec(),
+        &Served {
+            method: &exchange.method,
+            path_and_query: &exchange.path_and_query,
+            status: exchange.status,
+            body: exchange.body.as_ref(),
+            injected: exchange.fault.is_some(),
+            corrupted: exchange.fault.as_ref().is_some_and(|f| f.corrupts_body()),
+        },
+    )
 }
 
 pub struct Sim {

@@ -24,8 +24,7 @@ use crate::harness::spec;
 const SPEC_REJECTS: &[&str] = &["getCurrentUser.response-200.json"];
 
 fn examples_dir() -> PathBuf {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs/examples/pagerduty");
+    let dir = opsdeck_contract::shared::specs_dir().join("examples/pagerduty");
     assert!(
         dir.join("INDEX.tsv").is_file(),
         "PagerDuty's example payloads were not found at {} (expected shared/specs/examples/ \

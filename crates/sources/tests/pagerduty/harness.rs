@@ -2,12 +2,11 @@
 //! that validates every response the source received against PagerDuty's spec.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use opsdeck_contract::{Spec, Vendor, Violation};
+use opsdeck_contract::shared::{served_problem, Served};
 use opsdeck_sim::pagerduty::Exchange;
 use opsdeck_sim::run::{start, RunningSim, SimOptions};
 use opsdeck_sim::scenario::{parse_str, Scenario};
@@ -23,50 +22,21 @@ pub fn date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 5, 4).expect("valid date")
 }
 
-/// `shared/specs/` beside the checkout.
-pub fn specs_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs");
-    assert!(
-        dir.join("pagerduty/pagerduty-rest-v2.openapiv3.json")
-            .is_file(),
-        "the PagerDuty spec was not found under {} (expected shared/specs/ beside the checkout)",
-        dir.display()
-    );
-    dir
-}
+pub use opsdeck_contract::shared::pagerduty_rest as spec;
 
-/// The REST spec with the contract crate's built-in overlay, loaded once per test binary.
-pub fn spec() -> &'static Spec {
-    static SPEC: OnceLock<Spec> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let path = specs_dir().join("pagerduty/pagerduty-rest-v2.openapiv3.json");
-        Spec::load_as(&path, Vendor::PagerDuty)
-            .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
-    })
-}
-
-/// Why an exchange breaks the spec, or `None`. Bodies a fault corrupted on purpose and
-/// injected statuses the operation does not declare are exempt: they test opsdeck, not the sim.
+/// Why an exchange breaks the PagerDuty spec, or `None` (see `served_problem` for what is exempt).
 pub fn contract_problem(exchange: &Exchange) -> Option<String> {
-    if exchange.fault.as_ref().is_some_and(|f| f.corrupts_body()) {
-        return None;
-    }
-    let Some(body) = &exchange.body else {
-        return Some(format!(
-            "{} {} -> {}: body is not JSON",
-            exchange.method, exchange.path_and_query, exchange.status
-        ));
-    };
-    match spec().validate_response(
-        &exchange.method,
-        &exchange.path_and_query,
-        exchange.status,
-        body,
-    ) {
-        Ok(()) => None,
-        Err(Violation::UndeclaredStatus { .. }) if exchange.fault.is_some() => None,
-        Err(violation) => Some(format!("{violation}\n    body: {body}")),
-    }
+    served_problem(
+        spec(),
+        &Served {
+            method: &exchange.method,
+            path_and_query: &exchange.path_and_query,
+            status: exchange.status,
+            body: exchange.body.as_ref(),
+            injected: exchange.fault.is_some(),
+            corrupted: exchange.fault.as_ref().is_some_and(|f| f.corrupts_body()),
+        },
+    )
 }
 
 pub fn load(yaml: &str) -> Scenario {
