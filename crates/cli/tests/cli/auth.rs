@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::dbus::PrivateBus;
-use crate::support::{ChildGuard, Sandbox, Sim, SimArgs, DATE};
+use crate::support::{ChildGuard, Sandbox, Sim, DATE};
 
 const TOKEN: &str = "s3cr3t-token-do-not-print";
 
@@ -68,18 +68,9 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// same config failed before the token was stored.
 #[test]
 fn a_token_stored_with_auth_set_is_used_from_the_keychain() {
-    let mut sandbox = Sandbox::new();
-    let bus = PrivateBus::start(&sandbox);
-    sandbox.bus = Some(bus.address.clone());
+    let (sandbox, bus) = PrivateBus::sandbox();
     let _keyring = start_gnome_keyring(&sandbox, &bus.address);
-    let sim = Sim::start(
-        &sandbox,
-        SimArgs {
-            at: "06:00",
-            port_base: None,
-            config_name: "sim.toml",
-        },
-    );
+    let sim = Sim::frozen(&sandbox, "06:00");
     let url = sim.ready["endpoints"]["pagerduty"]
         .as_str()
         .expect("pagerduty url")

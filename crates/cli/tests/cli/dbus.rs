@@ -21,6 +21,14 @@ pub struct PrivateBus {
 }
 
 impl PrivateBus {
+    /// A fresh sandbox whose children all talk to a new private bus.
+    pub fn sandbox() -> (Sandbox, PrivateBus) {
+        let mut sandbox = Sandbox::new();
+        let bus = PrivateBus::start(&sandbox);
+        sandbox.bus = Some(bus.address.clone());
+        (sandbox, bus)
+    }
+
     pub fn start(sandbox: &Sandbox) -> PrivateBus {
         let socket = sandbox.path("bus.socket");
         let config = sandbox.write(

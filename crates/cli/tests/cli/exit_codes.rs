@@ -1,7 +1,7 @@
 //! Exit codes and messages: 2 for bad input (naming what to fix), 1 when a source fails (naming
 //! it, while the others still sync).
 
-use crate::support::{free_port, scenario_path, Sandbox, Sim, SimArgs};
+use crate::support::{free_port, scenario_path, Sandbox, Sim};
 
 /// The shared day with one exact edit; panics if the text to edit is not there once, so a
 /// changed scenario cannot turn these tests into no-ops.
@@ -185,14 +185,7 @@ fn unreachable_source_exits_1_naming_it() {
 #[test]
 fn one_unreachable_source_fails_the_sync_but_the_other_is_stored() {
     let sandbox = Sandbox::new();
-    let sim = Sim::start(
-        &sandbox,
-        SimArgs {
-            at: "06:00",
-            port_base: None,
-            config_name: "sim.toml",
-        },
-    );
+    let sim = Sim::frozen(&sandbox, "06:00");
     // The simulator's config (its clock, so Today is the replayed day) with its source renamed
     // and a second PagerDuty source on a port where nothing listens.
     let text = std::fs::read_to_string(&sim.config).expect("read the sim config");

@@ -8,20 +8,11 @@ const TITLE: &str = "API response time critical: 40% of API calls time out";
 
 #[test]
 fn triggered_page_notifies_once_over_dbus() {
-    let mut sandbox = Sandbox::new();
-    let bus = PrivateBus::start(&sandbox);
-    sandbox.bus = Some(bus.address.clone());
+    let (sandbox, bus) = PrivateBus::sandbox();
     // Owned before opsdeck runs, so its Notify can only reach this recorder.
     let recorded = start_recording_server(&bus.address);
     // 05:50: Q0PAY0001 triggered at 05:47, not yet acknowledged (05:52).
-    let sim = Sim::start(
-        &sandbox,
-        SimArgs {
-            at: "05:50",
-            port_base: None,
-            config_name: "sim.toml",
-        },
-    );
+    let sim = Sim::frozen(&sandbox, "05:50");
     let config = sim.config.to_str().unwrap().to_string();
 
     // `sync --once` shows the notification before it exits, so the call is recorded by now.
@@ -92,9 +83,7 @@ fn triggered_page_notifies_once_over_dbus() {
 
 #[test]
 fn acknowledged_page_does_not_notify() {
-    let mut sandbox = Sandbox::new();
-    let bus = PrivateBus::start(&sandbox);
-    sandbox.bus = Some(bus.address.clone());
+    let (sandbox, bus) = PrivateBus::sandbox();
     let recorded = start_recording_server(&bus.address);
     // 06:00 on a fresh config and cache: Q0PAY0001 is first seen already acknowledged.
     let sim = Sim::start(
@@ -128,18 +117,9 @@ fn acknowledged_page_does_not_notify() {
 
 #[test]
 fn doctor_sends_a_test_notification() {
-    let mut sandbox = Sandbox::new();
-    let bus = PrivateBus::start(&sandbox);
-    sandbox.bus = Some(bus.address.clone());
+    let (sandbox, bus) = PrivateBus::sandbox();
     let recorded = start_recording_server(&bus.address);
-    let sim = Sim::start(
-        &sandbox,
-        SimArgs {
-            at: "06:00",
-            port_base: None,
-            config_name: "sim.toml",
-        },
-    );
+    let sim = Sim::frozen(&sandbox, "06:00");
     let run = sandbox.run(&["--config", sim.config.to_str().unwrap(), "doctor"]);
     run.expect_code(0);
     let calls = recorded.lock().unwrap().clone();
@@ -157,14 +137,7 @@ fn doctor_sends_a_test_notification() {
 fn doctor_reports_unreachable_notifications() {
     // The default sandbox bus address points at nothing: the check must fail, not hang.
     let sandbox = Sandbox::new();
-    let sim = Sim::start(
-        &sandbox,
-        SimArgs {
-            at: "06:00",
-            port_base: None,
-            config_name: "sim.toml",
-        },
-    );
+    let sim = Sim::frozen(&sandbox, "06:00");
     let run = sandbox.run(&["--config", sim.config.to_str().unwrap(), "doctor"]);
     run.expect_code(1);
     assert!(

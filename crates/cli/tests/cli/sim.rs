@@ -5,14 +5,7 @@ use crate::support::{free_port, Sandbox, Sim, SimArgs};
 #[test]
 fn sim_prints_ready_line_and_writes_a_working_config() {
     let sandbox = Sandbox::new();
-    let sim = Sim::start(
-        &sandbox,
-        SimArgs {
-            at: "06:00",
-            port_base: None,
-            config_name: "sim.toml",
-        },
-    );
+    let sim = Sim::frozen(&sandbox, "06:00");
 
     let ready = sim.ready.as_object().expect("ready line is a JSON object");
     let mut keys: Vec<&str> = ready.keys().map(String::as_str).collect();

@@ -257,6 +257,18 @@ pub struct SimArgs<'a> {
 pub const DATE: &str = "2026-11-22";
 
 impl Sim {
+    /// The shared day frozen at `at`, its config written to `sim.toml` in the sandbox.
+    pub fn frozen(sandbox: &Sandbox, at: &str) -> Sim {
+        Sim::start(
+            sandbox,
+            SimArgs {
+                at,
+                port_base: None,
+                config_name: "sim.toml",
+            },
+        )
+    }
+
     /// Starts the simulator on the shared day, frozen, and waits for its ready line.
     pub fn start(sandbox: &Sandbox, args: SimArgs<'_>) -> Sim {
         let config = sandbox.path(args.config_name);

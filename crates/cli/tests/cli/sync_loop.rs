@@ -3,22 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Sandbox, Sim, SimArgs};
+use crate::support::{Sandbox, Sim};
 
 #[test]
 fn continuous_sync_fills_the_cache_and_stops_on_sigterm() {
     let sandbox = Sandbox::new();
-    let sim = Sim::start(
-        &sandbox,
-        SimArgs {
-            at: "06:00",
-            port_base: None,
-            config_name: "sim.toml",
-        },
-    );
+    let sim = Sim::frozen(&sandbox, "06:00");
     let config = sim.config.to_str().unwrap().to_string();
-    // Create (and migrate) the cache first: two processes opening a brand-new cache at once is
-    // a separate, known race (see `first_use_of_a_fresh_cache_by_two_processes`).
+    // Create (and migrate) the cache first, so this test is about the poll loop alone; two
+    // processes opening a brand-new cache at once is `first_use_of_a_fresh_cache_by_two_processes`.
     let empty = sandbox.run(&["--config", &config, "timeline", "--json"]);
     assert_eq!(
         empty.expect_code(0).json(),
@@ -77,14 +70,7 @@ fn continuous_sync_fills_the_cache_and_stops_on_sigterm() {
 #[test]
 fn first_use_of_a_fresh_cache_by_two_processes() {
     let sandbox = Sandbox::new();
-    let sim = Sim::start(
-        &sandbox,
-        SimArgs {
-            at: "06:00",
-            port_base: None,
-            config_name: "sim.toml",
-        },
-    );
+    let sim = Sim::frozen(&sandbox, "06:00");
     let config = sim.config.to_str().unwrap().to_string();
     for round in 0..10 {
         let db = sandbox.path(&format!("fresh-{round}.sqlite"));

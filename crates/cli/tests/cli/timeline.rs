@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{Sandbox, Sim, SimArgs};
+use crate::support::{Sandbox, Sim};
 
 /// The contract's fields (DESIGN.md "The timeline contract"): no more, no less.
 const FIELDS: [&str; 12] = [
@@ -33,14 +33,7 @@ fn page<'a>(list: &'a [Value], incident: &str) -> Option<&'a Value> {
 #[test]
 fn sync_then_timeline_follows_the_contract() {
     let sandbox = Sandbox::new();
-    let sim = Sim::start(
-        &sandbox,
-        SimArgs {
-            at: "06:00",
-            port_base: None,
-            config_name: "sim.toml",
-        },
-    );
+    let sim = Sim::frozen(&sandbox, "06:00");
     let config = sim.config.to_str().expect("utf-8 path").to_string();
     let opsdeck = |args: &[&str]| {
         let mut all = vec!["--config", config.as_str()];
