@@ -1,7 +1,7 @@
 //! Desktop notifications. The [`Notifier`] trait is the platform seam: notify-rust speaks
 //! D-Bus on Linux and the native APIs on macOS and Windows.
 
-use opsdeck_domain::{Notification, NotifyUrgency};
+use opsdeck_domain::Notification;
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot show a desktop notification: {0}")]
@@ -23,7 +23,9 @@ impl Notifier for DesktopNotifier {
             .action("default", "Open incident");
         #[cfg(all(unix, not(target_os = "macos")))]
         {
+            // Urgency and hints are freedesktop (D-Bus) notions; macOS and Windows lack them.
             use notify_rust::{Hint, Urgency};
+            use opsdeck_domain::NotifyUrgency;
             note.urgency(match n.urgency {
                 NotifyUrgency::Low => Urgency::Low,
                 NotifyUrgency::Normal => Urgency::Normal,
@@ -41,8 +43,6 @@ impl Notifier for DesktopNotifier {
                 note.hint(Hint::Custom("x-opsdeck-url".into(), url.clone()));
             }
         }
-        #[cfg(not(all(unix, not(target_os = "macos"))))]
-        let _ = n.urgency;
         note.show()
             .map(|_| ())
             .map_err(|e| NotifyError(e.to_string()))
