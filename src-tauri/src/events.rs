@@ -14,7 +14,8 @@ pub fn forward(app: AppHandle) {
         let mut generations = shell.watch_cockpit();
         loop {
             let cockpit = shell.cockpit();
-            // Tell the window whenever a (new) cockpit appears: its first view is due.
+            // Tell the window whenever a (new) cockpit appears: its first view is due. Emitting
+            // fails only when the window is gone, and then there is nobody to tell.
             let _ = app.emit(CHANGED, "cockpit");
             let Some(cockpit) = cockpit else {
                 if generations.changed().await.is_err() {
