@@ -1,6 +1,8 @@
 //! IPC commands: each one a thin call into the cockpit service.
 
-use opsdeck_domain::{AppStatus, SourceHealth, TimelineEntry};
+use opsdeck_domain::{
+    ActionOutcome, ActionPlan, ActionRequest, AppStatus, OnCallSummary, SourceHealth, TimelineEntry,
+};
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
@@ -70,4 +72,39 @@ pub fn open_entry_link(
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| IpcError::new("open", format!("cannot open the browser: {e}")))
+}
+
+#[tauri::command]
+pub fn timeline_entry(
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<Option<TimelineEntry>, IpcError> {
+    Ok(cockpit(&shell)?.entry(&id)?)
+}
+
+/// Says what an action will do and returns its single-use token. Nothing changes yet.
+#[tauri::command]
+pub async fn plan_action(
+    shell: State<'_, Shell>,
+    request: ActionRequest,
+) -> Result<ActionPlan, IpcError> {
+    Ok(cockpit(&shell)?.plan_action(request).await?)
+}
+
+/// Executes a plan. The engine, not the webview, checks the token (valid, unexpired, unused)
+/// and the typed name: a forged call is refused and audited like any other.
+#[tauri::command]
+pub async fn confirm_action(
+    shell: State<'_, Shell>,
+    token: String,
+    typed: Option<String>,
+) -> Result<ActionOutcome, IpcError> {
+    Ok(cockpit(&shell)?
+        .confirm_action(&token, typed.as_deref())
+        .await?)
+}
+
+#[tauri::command]
+pub fn oncall_summary(shell: State<'_, Shell>) -> Result<OnCallSummary, IpcError> {
+    Ok(cockpit(&shell)?.oncall()?)
 }

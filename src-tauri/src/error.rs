@@ -23,3 +23,14 @@ impl From<opsdeck_engine::CockpitError> for IpcError {
         IpcError::new("cockpit", e.to_string())
     }
 }
+
+impl From<opsdeck_engine::ActionFailure> for IpcError {
+    fn from(e: opsdeck_engine::ActionFailure) -> Self {
+        let code = match &e {
+            opsdeck_engine::ActionFailure::Store(_) => "store",
+            other if other.is_bad_input() => "refused",
+            _ => "failed",
+        };
+        IpcError::new(code, e.to_string())
+    }
+}

@@ -40,6 +40,10 @@ pub fn run() {
             commands::start_demo,
             commands::refresh,
             commands::open_entry_link,
+            commands::timeline_entry,
+            commands::plan_action,
+            commands::confirm_action,
+            commands::oncall_summary,
             probe::first_paint,
         ])
         .run(tauri::generate_context!())

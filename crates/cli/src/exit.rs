@@ -1,5 +1,6 @@
 //! How a command ends: a message for stderr and the exit code DESIGN.md promises.
 
+#[derive(Debug)]
 pub struct Failure {
     pub code: i32,
     pub message: String,

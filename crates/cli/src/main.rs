@@ -39,6 +39,11 @@ enum Command {
     Timeline(cmd::timeline::TimelineArgs),
     /// Check every source, the clock and desktop notifications.
     Doctor,
+    /// Plan an action (what it will do, and a single-use token), or confirm a plan.
+    Action {
+        #[command(subcommand)]
+        command: cmd::action::ActionCommand,
+    },
     /// Manage source tokens in the OS keychain.
     Auth {
         #[command(subcommand)]
@@ -67,6 +72,9 @@ fn main() {
         Command::Sync(args) => runtime().and_then(|rt| rt.block_on(cmd::sync::run(&global, args))),
         Command::Timeline(args) => cmd::timeline::run(&global, args),
         Command::Doctor => runtime().and_then(|rt| rt.block_on(cmd::doctor::run(&global))),
+        Command::Action { command } => {
+            runtime().and_then(|rt| rt.block_on(cmd::action::run(&global, command)))
+        }
         Command::Auth { command } => cmd::auth::run(&global, command),
     };
     if let Err(failure) = result {

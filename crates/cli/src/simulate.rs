@@ -128,6 +128,7 @@ pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
         sources,
         services,
         notifications: Default::default(),
+        actions: Default::default(),
     }
 }
 

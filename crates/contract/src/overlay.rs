@@ -250,6 +250,15 @@ fn pagerduty_rest() -> Vec<Patch> {
             json!({"$ref": "#/components/responses/Unauthorized"}),
             "GET /users/me answers 401 without a valid token, like every endpoint",
         ),
+        // Updating an incident answers 400 like every other write (the bulk PUT /incidents and
+        // the snooze and note endpoints declare it): no or an unknown `From` header, a body it
+        // cannot read, or a change that no longer applies ("Incident Already Resolved"). Only
+        // this operation forgot to declare it.
+        Patch::add(
+            "/paths/~1incidents~1{id}/put/responses/400",
+            json!({"$ref": "#/components/responses/ArgumentError"}),
+            "PUT /incidents/{id} answers 400 to invalid input, like every write",
+        ),
     ]
 }
 

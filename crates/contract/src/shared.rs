@@ -65,3 +65,33 @@ pub fn served_problem(spec: &Spec, served: &Served<'_>) -> Option<String> {
         Err(violation) => Some(format!("{violation}\n    body: {body}")),
     }
 }
+
+/// One request as a simulator received it, and the status it answered with.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    pub method: &'a str,
+    pub path_and_query: &'a str,
+    /// `None` when the request had no body or it was not JSON.
+    pub body: Option<&'a Value>,
+    /// The status the simulator answered with.
+    pub status: u16,
+}
+
+/// Why a request the simulator accepted (answered 2xx) breaks the spec, or `None`.
+///
+/// Requests it refused are exempt: tests send bad bodies on purpose, and refusing them is the
+/// simulator's job. An accepted request the spec refuses means the simulator takes what the
+/// vendor would not, so a client tested against it could break against the real service.
+pub fn request_problem(spec: &Spec, received: &Received<'_>) -> Option<String> {
+    if !(200..300).contains(&received.status) {
+        return None;
+    }
+    let body = received.body.unwrap_or(&Value::Null);
+    match spec.validate_request(received.method, received.path_and_query, body) {
+        Ok(()) => None,
+        Err(violation) => Some(format!(
+            "{violation}\n    accepted with {}; request body: {body}",
+            received.status
+        )),
+    }
+}

@@ -4,8 +4,9 @@
 use ts_rs::{Config, TS};
 
 use crate::{
-    AppMode, AppStatus, EntryKind, HealthState, Severity, SourceHealth, SourceKind, Status,
-    TimelineEntry,
+    ActionKind, ActionOutcome, ActionPlan, ActionRequest, ActionResult, AppMode, AppStatus,
+    EntryKind, HealthState, OnCallShift, OnCallSummary, Protection, Risk, Severity, SourceHealth,
+    SourceKind, Status, TimelineEntry,
 };
 
 const HEADER: &str = "\
@@ -30,6 +31,15 @@ pub fn typescript_bindings() -> String {
         declaration::<SourceHealth>(&cfg),
         declaration::<AppMode>(&cfg),
         declaration::<AppStatus>(&cfg),
+        declaration::<ActionKind>(&cfg),
+        declaration::<Protection>(&cfg),
+        declaration::<Risk>(&cfg),
+        declaration::<ActionRequest>(&cfg),
+        declaration::<ActionPlan>(&cfg),
+        declaration::<ActionResult>(&cfg),
+        declaration::<ActionOutcome>(&cfg),
+        declaration::<OnCallShift>(&cfg),
+        declaration::<OnCallSummary>(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

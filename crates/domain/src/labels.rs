@@ -126,6 +126,21 @@ wire_enum! {
     }
 }
 
+impl SourceKind {
+    /// The vendor's name as people write it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            SourceKind::Pagerduty => "PagerDuty",
+            SourceKind::Alertmanager => "Alertmanager",
+            SourceKind::Grafana => "Grafana",
+            SourceKind::Prometheus => "Prometheus",
+            SourceKind::Github => "GitHub",
+            SourceKind::Kubernetes => "Kubernetes",
+            SourceKind::Opsdeck => "opsdeck",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! clock — "now" is always passed in, so the same code runs on the system clock and on the
 //! simulator's.
 
+mod action;
 mod app;
 mod bindings;
 mod day;
@@ -12,7 +13,12 @@ mod error;
 mod health;
 mod labels;
 mod notify;
+mod oncall;
 
+pub use action::{
+    check_confirmation, ActionKind, ActionOutcome, ActionPlan, ActionRequest, ActionResult,
+    AuditEvent, AuditRecord, Effect, Protection, Refusal, Risk, StoredPlan,
+};
 pub use app::{AppMode, AppStatus};
 pub use bindings::typescript_bindings;
 pub use day::{local_date_of, local_day_bounds};
@@ -20,4 +26,8 @@ pub use entry::{entry_id, NewEntry, TimelineEntry, ENTRY_ID_LEN};
 pub use error::UnknownName;
 pub use health::{health_state, HealthRecord, HealthState, SourceHealth};
 pub use labels::{EntryKind, Severity, SourceKind, Status};
-pub use notify::{page_notification, Notification, NotifyUrgency, PageFacts, Urgency};
+pub use notify::{
+    first_key, notifications_due, self_alarm, Decision, LowUrgency, Mark, Notification,
+    NotifyPolicy, NotifyUrgency, Outage, PageFacts, PageView, QuietHours, Shown, Urgency,
+};
+pub use oncall::{oncall_summary, OnCallShift, OnCallSummary};

@@ -6,17 +6,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use opsdeck_domain::{local_date_of, local_day_bounds, HealthState, SourceHealth, TimelineEntry};
+use opsdeck_domain::{
+    local_date_of, local_day_bounds, oncall_summary, ActionOutcome, ActionPlan, ActionRequest,
+    AuditRecord, HealthState, OnCallSummary, SourceHealth, TimelineEntry,
+};
 use opsdeck_store::Store;
 use tokio::sync::broadcast;
 
+use crate::actions::{ActionFailure, Actions};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
 use crate::feed::Change;
 use crate::notifier::{DesktopNotifier, Notifier, Silent};
+use crate::paging::PagingSettings;
 use crate::registry::{build_all, Configured, RegistryError};
 use crate::supervisor::Supervisor;
-use crate::sync::{lock, sync_source, SyncDeps, SyncOutcome};
+use crate::sync::{lock, sync_source, SyncDeps, SyncOutcome, ME_KEY};
 
 /// How long a shutdown waits for in-flight polls before abandoning them.
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(3);
@@ -29,6 +34,8 @@ pub enum CockpitError {
     Sources(#[from] RegistryError),
     #[error(transparent)]
     Store(#[from] opsdeck_store::StoreError),
+    #[error("paging failed: {0}")]
+    Paging(String),
     #[error("cannot create {path}: {source}")]
     Dir {
         path: PathBuf,
@@ -83,7 +90,7 @@ impl Cockpit {
         };
         let notifier = notifier.unwrap_or_else(|| {
             if config.notifications.enabled {
-                Arc::new(DesktopNotifier)
+                Arc::new(DesktopNotifier::default())
             } else {
                 Arc::new(Silent)
             }
@@ -94,6 +101,12 @@ impl Cockpit {
             clock,
             feed,
             notifier,
+            paging: PagingSettings {
+                policy: config.notifications.policy(),
+                tz: config.timezone(),
+                me: config.me.clone(),
+                self_alarm_after: config.notifications.self_alarm_after,
+            },
         });
         Ok(Cockpit {
             tz: config.timezone(),
@@ -186,6 +199,73 @@ impl Cockpit {
             .unwrap_or(Duration::from_secs(30));
         let data_time = slowest.mul_f64(3.0 * self.speed.max(1.0));
         chrono::Duration::from_std(data_time).unwrap_or(chrono::Duration::minutes(5))
+    }
+
+    /// Shows the notifications due now (reminders come due between syncs; the supervisor
+    /// calls this on its own tick). Returns how many were shown.
+    pub async fn notify_due(&self) -> Result<usize, CockpitError> {
+        crate::paging::notify_due(&self.deps)
+            .await
+            .map_err(|e| CockpitError::Paging(e.to_string()))
+    }
+
+    /// Who is on call: my current and next shift, and who holds my escalation policies now.
+    pub fn oncall(&self) -> Result<OnCallSummary, CockpitError> {
+        let store = lock(&self.deps.store);
+        let (shifts, fetched_at) = store.oncall()?;
+        let me = self.me_with(&store)?;
+        Ok(oncall_summary(
+            &shifts,
+            me.as_deref(),
+            self.now(),
+            fetched_at,
+        ))
+    }
+
+    /// My email: the config's `me`, else what the first source that knows said.
+    pub fn me(&self) -> Result<Option<String>, CockpitError> {
+        self.me_with(&lock(&self.deps.store))
+    }
+
+    fn me_with(&self, store: &Store) -> Result<Option<String>, CockpitError> {
+        if let Some(me) = &self.config.me {
+            return Ok(Some(me.clone()));
+        }
+        for c in &self.sources {
+            if let Some(me) = store.cursor(c.source.name(), ME_KEY)? {
+                return Ok(Some(me));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Plans an action: what it will do and the single-use token that executes it.
+    pub async fn plan_action(&self, request: ActionRequest) -> Result<ActionPlan, ActionFailure> {
+        self.actions().plan(request).await
+    }
+
+    /// Executes a planned action, only with a valid, unexpired, unused token (and the
+    /// target's name typed, where the source asks for it).
+    pub async fn confirm_action(
+        &self,
+        token: &str,
+        typed: Option<&str>,
+    ) -> Result<ActionOutcome, ActionFailure> {
+        self.actions().confirm(token, typed).await
+    }
+
+    /// An action's audit records, oldest first.
+    pub fn audit_of(&self, action_id: &str) -> Result<Vec<AuditRecord>, CockpitError> {
+        Ok(lock(&self.deps.store).audit_of(action_id)?)
+    }
+
+    fn actions(&self) -> Actions<'_> {
+        Actions {
+            deps: &self.deps,
+            sources: &self.sources,
+            me: self.me().ok().flatten(),
+            token_lifetime: self.config.actions.token_lifetime,
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {

@@ -5,8 +5,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use opsdeck_domain::SourceKind;
+use chrono::{DateTime, NaiveTime, Utc};
+use opsdeck_domain::{LowUrgency, NotifyPolicy, QuietHours, SourceKind};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::ScaledClock;
@@ -46,6 +46,28 @@ pub struct Config {
     pub services: Vec<ServiceConfig>,
     #[serde(default)]
     pub notifications: NotificationsConfig,
+    #[serde(default)]
+    pub actions: ActionsConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionsConfig {
+    /// How long a plan's confirmation token works (real time).
+    #[serde(default = "default_token_lifetime", with = "humantime_serde")]
+    pub token_lifetime: Duration,
+}
+
+fn default_token_lifetime() -> Duration {
+    Duration::from_secs(120)
+}
+
+impl Default for ActionsConfig {
+    fn default() -> Self {
+        ActionsConfig {
+            token_lifetime: default_token_lifetime(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -69,14 +91,8 @@ impl ClockConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Protection {
-    ReadOnly,
-    #[default]
-    Confirm,
-    TypeToConfirm,
-}
+/// Re-exported: the protection levels are domain rules ([`opsdeck_domain::check_confirmation`]).
+pub use opsdeck_domain::Protection;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -173,11 +189,65 @@ pub struct NotificationsConfig {
     /// Desktop notifications for pages.
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Low-urgency pages assigned to me: `quiet` (one silent notification) or `none`.
+    #[serde(default)]
+    pub low_urgency: LowUrgency,
+    /// Re-notify a high-urgency page until it is acknowledged; "0s" turns reminders off.
+    #[serde(default = "default_remind_every", with = "humantime_serde")]
+    pub remind_every: Duration,
+    /// Local times ("22:00" to "07:00") when only high urgency notifies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<QuietHoursConfig>,
+    /// This many new pages at once give one summary (plus one per high-urgency page).
+    #[serde(default = "default_batch_from")]
+    pub batch_from: usize,
+    /// Raise an alarm when a source has failed this long while I am on call.
+    #[serde(default = "default_self_alarm_after", with = "humantime_serde")]
+    pub self_alarm_after: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHoursConfig {
+    /// "HH:MM", local time.
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+fn default_remind_every() -> Duration {
+    Duration::from_secs(300)
+}
+fn default_batch_from() -> usize {
+    3
+}
+fn default_self_alarm_after() -> Duration {
+    Duration::from_secs(300)
 }
 
 impl Default for NotificationsConfig {
     fn default() -> Self {
-        NotificationsConfig { enabled: true }
+        NotificationsConfig {
+            enabled: true,
+            low_urgency: LowUrgency::default(),
+            remind_every: default_remind_every(),
+            quiet_hours: None,
+            batch_from: default_batch_from(),
+            self_alarm_after: default_self_alarm_after(),
+        }
+    }
+}
+
+impl NotificationsConfig {
+    pub fn policy(&self) -> NotifyPolicy {
+        NotifyPolicy {
+            low_urgency: self.low_urgency,
+            remind_every: (!self.remind_every.is_zero()).then_some(self.remind_every),
+            quiet_hours: self.quiet_hours.map(|q| QuietHours {
+                start: q.start,
+                end: q.end,
+            }),
+            batch_from: self.batch_from,
+        }
     }
 }
 
@@ -380,5 +450,36 @@ mod tests {
         c.sources.push(s);
         c.save(&path).unwrap();
         assert_eq!(Config::load(&path).unwrap(), c);
+    }
+
+    #[test]
+    fn notification_preferences() {
+        let c = parse(
+            "version = 1\n[notifications]\nlow_urgency = \"none\"\nremind_every = \"0s\"\n\
+             batch_from = 5\nself_alarm_after = \"2m\"\n\
+             quiet_hours = { start = \"22:00\", end = \"07:00\" }\n",
+        )
+        .unwrap();
+        let p = c.notifications.policy();
+        assert_eq!(p.low_urgency, LowUrgency::None);
+        assert_eq!(p.remind_every, None);
+        assert_eq!(p.batch_from, 5);
+        let q = p.quiet_hours.unwrap();
+        assert_eq!(q.start, NaiveTime::from_hms_opt(22, 0, 0).unwrap());
+        assert_eq!(q.end, NaiveTime::from_hms_opt(7, 0, 0).unwrap());
+        assert_eq!(c.notifications.self_alarm_after, Duration::from_secs(120));
+        let d = parse("version = 1\n").unwrap().notifications.policy();
+        assert_eq!(d, NotifyPolicy::default());
+        for (bad, says) in [
+            ("low_urgency = \"loud\"", "low_urgency"),
+            (
+                "quiet_hours = { start = \"25:00\", end = \"07:00\" }",
+                "quiet_hours",
+            ),
+            ("remind_every = \"soon\"", "remind_every"),
+        ] {
+            let err = parse(&format!("version = 1\n[notifications]\n{bad}\n")).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 }

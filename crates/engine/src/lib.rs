@@ -2,17 +2,20 @@
 //! change feed, and the notifier. Tauri-free; the desktop app and the `opsdeck` command are thin
 //! shells over [`Cockpit`].
 
+pub mod actions;
 pub mod clock;
 pub mod cockpit;
 pub mod config;
 pub mod feed;
 pub mod notifier;
+pub mod paging;
 pub mod paths;
 pub mod registry;
 pub mod secrets;
 pub mod supervisor;
 pub mod sync;
 
+pub use actions::ActionFailure;
 pub use clock::{Clock, ScaledClock, SystemClock};
 pub use cockpit::{Cockpit, CockpitError, CockpitOptions};
 pub use config::{Config, ConfigError};

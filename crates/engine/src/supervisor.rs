@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
+use crate::paging::{notify_due, REMINDER_TICK};
 use crate::registry::Configured;
 use crate::sync::{sync_source, SyncDeps};
 
@@ -65,6 +66,21 @@ impl Supervisor {
                 }
             }));
         }
+        // Reminders come due between syncs: look for them on their own tick.
+        let (deps, cancel_reminders) = (deps.clone(), cancel.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(REMINDER_TICK);
+            ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+            loop {
+                tokio::select! {
+                    _ = cancel_reminders.cancelled() => return,
+                    _ = ticks.tick() => {}
+                }
+                if let Err(e) = notify_due(&deps).await {
+                    tracing::warn!(%e, "reminders not checked");
+                }
+            }
+        }));
         Supervisor {
             cancel,
             refresh,

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use opsdeck_domain::{page_notification, EntryKind, PageFacts, Status, TimelineEntry, Urgency};
+use opsdeck_domain::TimelineEntry;
 use opsdeck_sources::{PollContext, Source, SourceError};
 use opsdeck_store::Store;
 use tokio::sync::broadcast;
@@ -11,8 +11,11 @@ use tokio::sync::broadcast;
 use crate::clock::Clock;
 use crate::feed::Change;
 use crate::notifier::Notifier;
+use crate::paging::{alarm_if_due, notify_due, PagingSettings};
 
 const CURSOR_KEY: &str = "poll";
+/// Where a source's answer to "who am I" is kept (the token's user's email).
+pub(crate) const ME_KEY: &str = "me";
 
 /// What every sync needs, shared by all source tasks.
 pub struct SyncDeps {
@@ -20,6 +23,7 @@ pub struct SyncDeps {
     pub clock: Arc<dyn Clock>,
     pub feed: broadcast::Sender<Change>,
     pub notifier: Arc<dyn Notifier>,
+    pub paging: PagingSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +44,7 @@ pub struct SyncOutcome {
 // `feed.send` fails only when nobody subscribes (e.g. `opsdeck sync --once`): not an error, so
 // its result is ignored below.
 pub async fn sync_source(
-    deps: &SyncDeps,
+    deps: &Arc<SyncDeps>,
     source: &dyn Source,
     backfill: std::time::Duration,
 ) -> Result<SyncOutcome, SyncError> {
@@ -57,7 +61,17 @@ pub async fn sync_source(
         Ok(o) => o,
         Err(e) => {
             lock(&deps.store).record_attempt_error(&name, source.kind(), now, &e.to_string())?;
-            let _ = deps.feed.send(Change::Health { source: name });
+            let _ = deps.feed.send(Change::Health {
+                source: name.clone(),
+            });
+            // Error state does not depend on staleness; any window will do here.
+            alarm_if_due(
+                deps,
+                &name,
+                source.kind().label(),
+                chrono::Duration::hours(1),
+            )
+            .await?;
             return Err(e.into());
         }
     };
@@ -66,6 +80,12 @@ pub async fn sync_source(
         let outcome = store.upsert_entries(&output.entries)?;
         if let Some(c) = &output.cursor {
             store.set_cursor(&name, CURSOR_KEY, c)?;
+        }
+        if let Some(me) = &output.me {
+            store.set_cursor(&name, ME_KEY, me)?;
+        }
+        if let Some(shifts) = &output.oncall {
+            store.replace_oncall(&name, shifts, now)?;
         }
         store.record_attempt_ok(&name, source.kind(), now)?;
         // What changed is what the source just handed over: no need to read it back.
@@ -80,7 +100,7 @@ pub async fn sync_source(
             .collect();
         (outcome, changed)
     };
-    let notified = notify_pages(deps, &changed).await?;
+    let notified = notify_due(deps).await?;
     if !changed.is_empty() {
         let _ = deps.feed.send(Change::Entries {
             source: name.clone(),
@@ -92,68 +112,6 @@ pub async fn sync_source(
         inserted: outcome.inserted.len(),
         updated: outcome.updated.len(),
         notified,
-    })
-}
-
-/// How long a notification may take before the sync goes on without it (a stuck notification
-/// server must not stall syncing).
-const NOTIFY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Raises each page's notification once: the store remembers the key, so neither a re-sync nor
-/// a restart repeats it.
-async fn notify_pages(deps: &SyncDeps, changed: &[TimelineEntry]) -> Result<usize, SyncError> {
-    let mut shown = 0;
-    for entry in changed.iter().filter(|e| e.kind == EntryKind::Page) {
-        let Some(facts) = page_facts(entry) else {
-            continue;
-        };
-        let Some(note) = page_notification(&facts) else {
-            continue;
-        };
-        let first_time = lock(&deps.store).mark_notified(&note.key, deps.clock.now())?;
-        if !first_time {
-            continue;
-        }
-        // Marked before showing: a notification server that is down must not turn into a storm
-        // of notifications when it comes back. The page stays on the timeline either way.
-        let notifier = deps.notifier.clone();
-        let key = note.key.clone();
-        // The D-Bus call blocks: keep it off the async workers.
-        let shown_now = tokio::time::timeout(
-            NOTIFY_TIMEOUT,
-            tokio::task::spawn_blocking(move || notifier.notify(&note)),
-        )
-        .await;
-        match shown_now {
-            Ok(Ok(Ok(()))) => shown += 1,
-            Ok(Ok(Err(e))) => tracing::warn!(%key, %e, "notification not shown"),
-            Ok(Err(e)) => tracing::warn!(%key, %e, "notification task failed"),
-            Err(_) => {
-                tracing::warn!(%key, "notification server did not answer within {NOTIFY_TIMEOUT:?}")
-            }
-        }
-    }
-    Ok(shown)
-}
-
-fn page_facts(entry: &TimelineEntry) -> Option<PageFacts> {
-    let urgency = match entry.details.get("urgency")?.as_str()? {
-        "high" => Urgency::High,
-        "low" => Urgency::Low,
-        _ => return None,
-    };
-    Some(PageFacts {
-        incident_id: entry.external_id.clone(),
-        title: entry.title.clone(),
-        service: entry.service.clone(),
-        urgency,
-        status: entry.status.unwrap_or(Status::Triggered),
-        assigned_to_me: entry
-            .details
-            .get("assigned_to_me")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false),
-        url: entry.url.clone(),
     })
 }
 

@@ -22,6 +22,14 @@ pub enum SourceError {
         path: String,
         message: String,
     },
+    /// The vendor understood the request and refused it (400, 422): its message says why.
+    #[error("{vendor} refused the request ({status}) on {path}: {message}")]
+    Rejected {
+        vendor: &'static str,
+        path: String,
+        status: u16,
+        message: String,
+    },
     #[error("{vendor} rate limit hit on {path} (429); retry after {retry_after:?}")]
     RateLimited {
         vendor: &'static str,

@@ -135,6 +135,78 @@ impl JsonClient {
             .await
     }
 
+    /// Sends `body` as JSON with `method` (PUT, POST…) and decodes the answer. A change must
+    /// not happen twice, so only what surely never reached the vendor is retried: a refused
+    /// connection, and a 429 whose Retry-After is short.
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(HeaderName, &str)],
+        body: &serde_json::Value,
+        accept: &str,
+    ) -> Result<Decoded<T>, SourceError> {
+        let attempt = || self.send_once::<T>(method.clone(), path, headers, body, accept);
+        attempt
+            .retry(
+                ExponentialBuilder::default()
+                    .with_min_delay(self.options.min_backoff)
+                    .with_max_times(self.options.retries)
+                    .with_jitter(),
+            )
+            .sleep(tokio::time::sleep)
+            .when(|e: &SourceError| match e {
+                SourceError::RateLimited { retry_after, .. } => *retry_after <= MAX_INLINE_RETRY_AFTER,
+                SourceError::Connect { .. } => true,
+                _ => false,
+            })
+            .adjust(|e: &SourceError, backoff| match e {
+                SourceError::RateLimited { retry_after, .. } => {
+                    backoff.map(|b| b.max(*retry_after))
+                }
+                _ => backoff,
+            })
+            .notify(|e: &SourceError, after| tracing::warn!(vendor = self.vendor, %e, ?after, "retrying"))
+            .await
+    }
+
+    async fn send_once<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(HeaderName, &str)],
+        body: &serde_json::Value,
+        accept: &str,
+    ) -> Result<Decoded<T>, SourceError> {
+        let path = &format!("/{}", path.trim_start_matches('/'));
+        let url = self
+            .base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| SourceError::Config(format!("{}: bad path {path}: {e}", self.vendor)))?;
+        let mut request = self
+            .client
+            .request(method, url)
+            .header(ACCEPT, accept)
+            .json(body);
+        for (name, value) in headers {
+            request = request.header(name.clone(), *value);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(path, e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(path, e))?;
+        if !status.is_success() {
+            return Err(self.status_error(path, status, &headers, &bytes));
+        }
+        decode(self.vendor, path, &bytes)
+    }
+
     async fn get_once<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -224,6 +296,12 @@ impl JsonClient {
             StatusCode::NOT_FOUND => SourceError::NotFound {
                 vendor,
                 path,
+                message,
+            },
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => SourceError::Rejected {
+                vendor,
+                path,
+                status: status.as_u16(),
                 message,
             },
             StatusCode::TOO_MANY_REQUESTS => SourceError::RateLimited {

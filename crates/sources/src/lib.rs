@@ -2,10 +2,12 @@
 //! types (what the vendor sends) and their mapping onto opsdeck's timeline entries. Adding a
 //! vendor touches its module and one registration line in the engine.
 
+pub mod action;
 pub mod error;
 pub mod http;
 pub mod pagerduty;
 mod source;
 
+pub use action::{ActionContext, ActionError};
 pub use error::SourceError;
 pub use source::{PollContext, PollOutput, Source};

@@ -1,7 +1,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use opsdeck_domain::{NewEntry, SourceKind};
+use opsdeck_domain::{ActionRequest, Effect, NewEntry, OnCallShift, SourceKind};
 
+use crate::action::{ActionContext, ActionError};
 use crate::SourceError;
 
 /// What the engine tells a source about this poll. Time is passed in (the engine's clock, which
@@ -22,6 +23,9 @@ pub struct PollOutput {
     pub cursor: Option<String>,
     /// The authenticated user's email, when the vendor tells (used for "assigned to me").
     pub me: Option<String>,
+    /// Who is on call from now on, when this poll fetched it (sources refresh it less often
+    /// than they poll); `None` keeps what was stored.
+    pub oncall: Option<Vec<OnCallShift>>,
 }
 
 /// One configured vendor endpoint.
@@ -31,4 +35,30 @@ pub trait Source: Send + Sync {
     fn name(&self) -> &str;
     fn kind(&self) -> SourceKind;
     async fn poll(&self, ctx: &PollContext) -> Result<PollOutput, SourceError>;
+
+    /// Reads what the action would change at the vendor and describes it, or refuses a request
+    /// that cannot be carried out. Changes nothing.
+    async fn plan_action(
+        &self,
+        request: &ActionRequest,
+        _ctx: &ActionContext,
+    ) -> Result<Effect, ActionError> {
+        Err(ActionError::Unsupported {
+            source_name: self.name().to_string(),
+            kind: request.kind,
+        })
+    }
+
+    /// Carries out a confirmed action; returns the vendor's answer in words. Called only by the
+    /// engine, after it has checked the confirmation.
+    async fn execute_action(
+        &self,
+        request: &ActionRequest,
+        _ctx: &ActionContext,
+    ) -> Result<String, ActionError> {
+        Err(ActionError::Unsupported {
+            source_name: self.name().to_string(),
+            kind: request.kind,
+        })
+    }
 }

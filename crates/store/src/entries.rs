@@ -299,6 +299,25 @@ impl StoredRow {
     }
 }
 
+/// Matches the `entries_triggered_pages` partial index exactly, so SQLite uses it.
+const TRIGGERED_PAGES: &str = "SELECT id, source, kind, severity, status, title, service, \
+     url, started_at, ended_at, external_id, details FROM entries \
+     WHERE kind = 'page' AND status = 'triggered' ORDER BY started_at";
+
+pub(crate) fn triggered_pages(conn: &Connection) -> Result<Vec<TimelineEntry>> {
+    let mut stmt = conn
+        .prepare_cached(TRIGGERED_PAGES)
+        .during("reading the triggered pages")?;
+    let rows = stmt
+        .query_map([], StoredRow::read)
+        .during("reading the triggered pages")?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row.during("reading a triggered page")?.into_entry()?);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,5 +359,34 @@ mod tests {
             )
             .unwrap();
         check(plan(&store.conn));
+    }
+    #[test]
+    fn triggered_pages_use_their_partial_index() {
+        let store = crate::Store::open_in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO entries (id, source, external_id, kind, severity, status, title,
+                     started_at, details, raw, content_hash, first_seen_rev, updated_rev)
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+                 SELECT printf('%016x', i), 'pagerduty', i, iif(i % 3 = 0, 'page', 'alert'),
+                     'critical', iif(i % 300 = 0, 'triggered', 'resolved'), 't', i * 60000,
+                     '{}', 'null', x'00', 1, 1 FROM n;
+                 ANALYZE;",
+            )
+            .unwrap();
+        let plan: String = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {TRIGGERED_PAGES}"))
+            .unwrap()
+            .query_map([], |row| row.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+            .join("\n");
+        assert!(plan.contains("entries_triggered_pages"), "{plan}");
+        let pages = triggered_pages(&store.conn).unwrap();
+        assert_eq!(pages.len(), 10);
+        assert!(pages.windows(2).all(|w| w[0].started_at < w[1].started_at));
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! The store never reads a clock: every time it records is passed in by the caller.
 
+mod actions;
 mod connection;
 mod cursors;
 mod encode;
@@ -11,14 +12,18 @@ mod error;
 mod health;
 mod migrations;
 mod notifications;
+mod oncall;
 mod time;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
-use opsdeck_domain::{NewEntry, SourceHealth, SourceKind, TimelineEntry};
+use opsdeck_domain::{
+    AuditRecord, NewEntry, OnCallShift, SourceHealth, SourceKind, StoredPlan, TimelineEntry,
+};
 use rusqlite::Connection;
 
+pub use actions::NewPlan;
 pub use entries::UpsertOutcome;
 pub use error::{Result, StoreError};
 pub use migrations::SCHEMA_VERSION;
@@ -169,6 +174,74 @@ impl Store {
     /// key, across restarts: show the notification only when this returns true.
     pub fn mark_notified(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool> {
         notifications::mark(&self.conn, key, at)
+    }
+
+    /// Records the notification `key` for `incident` (empty for none) at data time `at` and
+    /// real time `real_at`. True only the first time for a key.
+    pub fn mark_notified_for(
+        &mut self,
+        key: &str,
+        incident: &str,
+        at: DateTime<Utc>,
+        real_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        notifications::mark_for(&self.conn, key, incident, at, real_at)
+    }
+
+    /// How many notifications were shown for `incident`, and the real time of the latest.
+    pub fn notifications_shown(&self, incident: &str) -> Result<Option<(u32, DateTime<Utc>)>> {
+        notifications::shown(&self.conn, incident)
+    }
+
+    /// Every page still triggered, oldest first, whatever its day.
+    pub fn triggered_pages(&self) -> Result<Vec<TimelineEntry>> {
+        entries::triggered_pages(&self.conn)
+    }
+
+    /// Replaces the on-call entries `source` last fetched.
+    pub fn replace_oncall(
+        &mut self,
+        source: &str,
+        shifts: &[OnCallShift],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<()> {
+        oncall::replace(&self.conn, source, shifts, fetched_at)
+    }
+
+    /// Every source's latest on-call entries, and when the oldest of them was fetched.
+    pub fn oncall(&self) -> Result<(Vec<OnCallShift>, Option<DateTime<Utc>>)> {
+        oncall::all(&self.conn)
+    }
+
+    /// Stores a plan awaiting confirmation. Plans are never changed afterwards.
+    pub fn insert_plan(&mut self, plan: &NewPlan<'_>) -> Result<()> {
+        actions::insert_plan(&self.conn, plan)
+    }
+
+    /// The plan whose token hashes to `token_hash`, with when its token was used, if it was.
+    pub fn plan_by_token_hash(&self, token_hash: &str) -> Result<Option<StoredPlan>> {
+        actions::plan_by_token_hash(&self.conn, token_hash)
+    }
+
+    /// Uses a plan's token: true only the first time, across processes.
+    pub fn use_token(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool> {
+        actions::use_token(&self.conn, token_hash, at)
+    }
+
+    /// Appends to the audit log (which refuses updates and deletes); returns the record's
+    /// sequence number.
+    pub fn append_audit(&mut self, record: &AuditRecord) -> Result<i64> {
+        actions::append_audit(&self.conn, record)
+    }
+
+    /// One action's audit records, oldest first.
+    pub fn audit_of(&self, action_id: &str) -> Result<Vec<AuditRecord>> {
+        actions::audit_of(&self.conn, action_id)
+    }
+
+    /// Audit records appended after `after_seq`, oldest first, at most `limit`.
+    pub fn audit_since(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>> {
+        actions::audit_since(&self.conn, after_seq, limit)
     }
 }
 

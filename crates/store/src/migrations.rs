@@ -23,6 +23,15 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
         "0003_notifications",
         include_str!("../migrations/0003_notifications.sql"),
     ),
+    (
+        "0004_actions",
+        include_str!("../migrations/0004_actions.sql"),
+    ),
+    ("0005_oncall", include_str!("../migrations/0005_oncall.sql")),
+    (
+        "0006_reminders",
+        include_str!("../migrations/0006_reminders.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.

@@ -2,7 +2,14 @@
 // them a mock; the real one goes through Tauri's IPC.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import type { AppStatus, SourceHealth, TimelineEntry } from "./bindings";
+import type {
+  ActionOutcome,
+  ActionPlan,
+  ActionRequest,
+  AppStatus,
+  SourceHealth,
+  TimelineEntry,
+} from "./bindings";
 
 export interface Backend {
   status(): Promise<AppStatus>;
@@ -14,9 +21,21 @@ export interface Backend {
   openLink(entryId: string): Promise<void>;
   /** Calls `cb` whenever the cockpit's data changed; returns the unsubscribe function. */
   onChange(cb: () => void): Promise<() => void>;
+  /** Says what an action would do and returns its single-use token; nothing changes yet. */
+  planAction(request: ActionRequest): Promise<ActionPlan>;
+  /** Executes a plan; `typed` is the type-to-confirm text (the backend checks it too). */
+  confirmAction(token: string, typed: string | null): Promise<ActionOutcome>;
+  /** One entry by id, from any day in the cache. */
+  entry(id: string): Promise<TimelineEntry | null>;
+  /** Calls `cb` with an entry id when the user clicked that page's desktop notification. */
+  onFocusEntry(cb: (id: string) => void): Promise<() => void>;
 }
 
-/** Errors cross IPC as `{code, message}`. */
+/**
+ * Errors cross IPC as `{code, message}`. Codes for actions: "refused" (bad or expired token,
+ * read-only source, type-to-confirm mismatch, bad parameters), "failed" (vendor or network),
+ * "store".
+ */
 export function errorCode(e: unknown): string | null {
   return e && typeof e === "object" && "code" in e && typeof e.code === "string" ? e.code : null;
 }
@@ -36,4 +55,8 @@ export const tauriBackend: Backend = {
   refresh: () => invoke<void>("refresh"),
   openLink: (id) => invoke<void>("open_entry_link", { id }),
   onChange: (cb) => listen("cockpit-changed", () => cb()),
+  planAction: (request) => invoke<ActionPlan>("plan_action", { request }),
+  confirmAction: (token, typed) => invoke<ActionOutcome>("confirm_action", { token, typed }),
+  entry: (id) => invoke<TimelineEntry | null>("timeline_entry", { id }),
+  onFocusEntry: (cb) => listen<string>("focus-entry", (e) => cb(e.payload)),
 };

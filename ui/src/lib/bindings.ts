@@ -75,3 +75,92 @@ me: string | null,
  * Where the config is (or would be, on first run).
  */
 config_path: string | null, };
+
+/**
+ * `<source>.<verb>`, as `opsdeck action plan KIND` takes it (DESIGN "The `opsdeck`
+ * command"). Every kind the design names is listed; a source that does not support one
+ * yet refuses it when planning.
+ */
+export type ActionKind = "pagerduty.acknowledge" | "pagerduty.resolve" | "pagerduty.reassign" | "pagerduty.snooze" | "pagerduty.note" | "alertmanager.silence" | "alertmanager.expire_silence" | "grafana.silence" | "grafana.expire_silence" | "kubernetes.scale" | "kubernetes.restart" | "kubernetes.rollback" | "kubernetes.cordon" | "kubernetes.uncordon" | "github.rerun_failed" | "github.rerun" | "github.cancel" | "github.approve_deployment";
+
+/**
+ * How careful a source's actions must be, from its `protection` setting.
+ */
+export type Protection = "read-only" | "confirm" | "type-to-confirm";
+
+export type Risk = "low" | "medium" | "high";
+
+/**
+ * What the user asked for: a kind, its target and parameters (`key=value` on the command
+ * line).
+ */
+export type ActionRequest = { kind: ActionKind, target: string, params: { [key in string]: string }, };
+
+/**
+ * A plan as the shells receive it: everything the confirmation dialog states, and the token
+ * that executes exactly this.
+ */
+export type ActionPlan = { token: string, 
+/**
+ * When the token stops working (real time, not the simulated clock).
+ */
+expires_at: string, summary: string, target: string, environment: string, risk: Risk, undo: string | null, 
+/**
+ * The name to type to confirm, or null.
+ */
+type_to_confirm: string | null, 
+/**
+ * opsdeck's id for this action (its timeline entry's external id).
+ */
+action_id: string, kind: ActionKind, 
+/**
+ * The configured source that will carry it out.
+ */
+source: string, params: { [key in string]: string }, details: Array<string>, };
+
+export type ActionResult = "succeeded" | "failed";
+
+/**
+ * What a confirmed action did.
+ */
+export type ActionOutcome = { action_id: string, kind: ActionKind, target: string, result: ActionResult, 
+/**
+ * The vendor's answer, or why it failed.
+ */
+message: string, finished_at: string, };
+
+/**
+ * One on-call entry: a user on a schedule (or directly on a policy level) for a span of time.
+ */
+export type OnCallShift = { user_name: string, user_email: string | null, schedule: string | null, escalation_policy: string | null, escalation_level: number | null, 
+/**
+ * `None`: on call since before anyone can remember (PagerDuty leaves it empty for
+ * permanent assignments).
+ */
+start: string | null, 
+/**
+ * `None`: no end in sight (a permanent assignment).
+ */
+end: string | null, };
+
+/**
+ * What the header shows.
+ */
+export type OnCallSummary = { 
+/**
+ * My shift covering now.
+ */
+current: OnCallShift | null, 
+/**
+ * My next shift that starts after now (after the current one, if any).
+ */
+next: OnCallShift | null, 
+/**
+ * Who is on call now on the escalation policies I am part of (every level), by policy and
+ * level; when I am on none, everyone on call now.
+ */
+now: Array<OnCallShift>, 
+/**
+ * When these entries were fetched (data time), or null if never.
+ */
+fetched_at: string | null, };

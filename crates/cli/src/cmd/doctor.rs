@@ -64,10 +64,11 @@ pub async fn run(global: &Global) -> Result<(), Failure> {
         summary: "opsdeck test notification".into(),
         body: "If you can read this, pages will reach you.".into(),
         urgency: NotifyUrgency::Normal,
+        sound: true,
         incident_id: String::new(),
         url: None,
     };
-    match tokio::task::spawn_blocking(move || DesktopNotifier.notify(&test)).await {
+    match tokio::task::spawn_blocking(move || DesktopNotifier::default().notify(&test)).await {
         Ok(Ok(())) => println!("notifications: ok (a test notification was sent)"),
         Ok(Err(e)) => {
             problems += 1;

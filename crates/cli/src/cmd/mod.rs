@@ -1,5 +1,6 @@
 //! One module per subcommand; shared plumbing here.
 
+pub mod action;
 pub mod auth;
 pub mod doctor;
 pub mod sim;

@@ -2,6 +2,7 @@
 //! exit codes, desktop notifications over a private D-Bus session bus, and `auth set`.
 //! Every child runs in a sandbox (temporary HOME and XDG dirs, no access to the user's bus).
 
+mod action;
 mod auth;
 mod dbus;
 mod exit_codes;

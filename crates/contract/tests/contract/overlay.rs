@@ -126,6 +126,25 @@ fn users_me_declares_401_with_pagerduty_s_error_body() {
 }
 
 #[test]
+fn updating_an_incident_declares_400_with_pagerduty_s_error_body() {
+    let spec = &specs::pagerduty().spec;
+    let body = json!({"error": {"message": "Incident Already Resolved", "code": 2001,
+                                "errors": ["cannot acknowledge incident Q1: the incident is already resolved"]}});
+    assert_eq!(
+        spec.validate_response("PUT", "/incidents/Q1", 400, &body),
+        Ok(())
+    );
+    assert!(spec
+        .validate_response(
+            "PUT",
+            "/incidents/Q1",
+            400,
+            &json!({"error": {"errors": "x"}})
+        )
+        .is_err());
+}
+
+#[test]
 fn the_pagerduty_overlay_patches_fail_loudly_once_applied_upstream() {
     // Applying the built-in overlay to an already patched document is what a fixed upstream
     // looks like: every patch must refuse rather than silently pass.
@@ -151,5 +170,16 @@ fn the_pagerduty_overlay_patches_fail_loudly_once_applied_upstream() {
     let error = Spec::load_with_overlay(&path, Some(Vendor::PagerDuty), &overlay)
         .err()
         .expect("a second 401 patch finds the member present");
+    assert!(error.to_string().contains("already present"), "{error}");
+    overlay.pop();
+    let update = overlay
+        .iter()
+        .find(|p| p.pointer() == "/paths/~1incidents~1{id}/put/responses/400")
+        .cloned()
+        .expect("the PUT /incidents/{id} 400 patch is built in");
+    overlay.push(update);
+    let error = Spec::load_with_overlay(&path, Some(Vendor::PagerDuty), &overlay)
+        .err()
+        .expect("a second 400 patch finds the member present");
     assert!(error.to_string().contains("already present"), "{error}");
 }

@@ -181,3 +181,45 @@ fn a_body_where_none_is_declared_fails() {
         "{violation}"
     );
 }
+
+#[test]
+fn only_requests_a_simulator_accepted_are_held_to_the_spec() {
+    use opsdeck_contract::shared::{request_problem, Received};
+
+    let spec = &specs::pagerduty().spec;
+    let snooze = |body: &Value, status: u16| {
+        request_problem(
+            spec,
+            &Received {
+                method: "POST",
+                path_and_query: "/incidents/Q1/snooze",
+                body: Some(body),
+                status,
+            },
+        )
+    };
+    assert_eq!(snooze(&json!({"duration": 3600}), 201), None);
+    let problem = snooze(&json!({"duration": 0}), 201).expect("0 is below the minimum");
+    assert!(problem.contains("accepted with 201"), "{problem}");
+    // Refusing a bad body is right, whatever the body.
+    assert_eq!(snooze(&json!({"duration": 0}), 400), None);
+    let noteless = json!({"content": "at the top"});
+    let misplaced = Received {
+        method: "POST",
+        path_and_query: "/incidents/Q1/notes",
+        body: Some(&noteless),
+        status: 200,
+    };
+    let problem = request_problem(spec, &misplaced).expect("note is required");
+    assert!(
+        problem.contains("\"note\" is a required property"),
+        "{problem}"
+    );
+    let get = Received {
+        method: "GET",
+        path_and_query: "/incidents/Q1/notes",
+        body: None,
+        status: 200,
+    };
+    assert_eq!(request_problem(spec, &get), None);
+}

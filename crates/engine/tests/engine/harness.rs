@@ -49,6 +49,10 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    pub fn all(&self) -> Vec<Notification> {
+        self.shown.lock().expect("recorder").clone()
+    }
+
     pub fn keys(&self) -> Vec<String> {
         self.shown
             .lock()
@@ -88,7 +92,8 @@ pub fn config_for(running: &RunningSim, sources: Vec<SourceConfig>) -> Config {
         }),
         sources,
         services: Vec::new(),
-        notifications: NotificationsConfig { enabled: true },
+        notifications: NotificationsConfig::default(),
+        actions: Default::default(),
     }
 }
 

@@ -1,14 +1,22 @@
 //! The engine against the simulator, through the same `Cockpit` every shell uses. One binary,
 //! one module per area:
 //!
+//! - `actions`: plan and confirm against the simulated PagerDuty: single-use, expiring tokens,
+//!   protection levels, the audit trail and the timeline entry, vendor errors as failed actions
 //! - `harness`: the simulated shared day, a config pointing at it (saved and loaded like a
 //!   user's), a Cockpit on a temporary cache, a recording notifier, feed helpers
 //! - `faults`: bad bodies, error statuses, rate limits, hangs and an unreachable source: a
 //!   clear error on that source's health, the cache untouched, recovery, the others unaffected
+//! - `paging`: the notification policy end to end: reminders until acknowledged, restarts,
+//!   batches, the self-alarm
+//! - `oncall`: my shift and who else is on call, from `/oncalls`
 //! - `notify`: one notification per page, across re-syncs and restarts
 //! - `supervisor`: the poll loop and the change feed, refresh, bounded shutdown
 
+mod actions;
 mod faults;
 mod harness;
 mod notify;
+mod oncall;
+mod paging;
 mod supervisor;

@@ -1,4 +1,5 @@
-//! Request headers PagerDuty insists on: an API token, and an `Accept` it can answer.
+//! Request headers PagerDuty insists on: an API token, an `Accept` it can answer, and on
+//! writes a `From` naming the user who acts.
 
 use axum::http::{header, HeaderMap};
 
@@ -46,6 +47,19 @@ pub(crate) fn accept(headers: &HeaderMap) -> Result<(), ApiError> {
             values.join(", ")
         )))
     }
+}
+
+/// The email of `From`, which every write must carry: PagerDuty acts on behalf of that user
+/// (an API token belongs to the account, not to a person). Whether the account has such a
+/// user is the caller's to check.
+pub(crate) fn from_email(headers: &HeaderMap) -> Result<String, ApiError> {
+    headers
+        .get(header::FROM)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .ok_or(ApiError::FromRequired)
 }
 
 fn acceptable_range(range: &str) -> bool {
@@ -102,5 +116,16 @@ mod tests {
             assert!(err.to_string().contains("Accept"), "{err}");
         }
         assert_eq!(accept(&HeaderMap::new()), Ok(()));
+    }
+
+    #[test]
+    fn from_must_name_someone() {
+        let from = |v| from_email(&headers(&[(header::FROM, v)]));
+        assert_eq!(
+            from(" sam@example.test "),
+            Ok("sam@example.test".to_owned())
+        );
+        assert_eq!(from("  "), Err(ApiError::FromRequired));
+        assert_eq!(from_email(&HeaderMap::new()), Err(ApiError::FromRequired));
     }
 }

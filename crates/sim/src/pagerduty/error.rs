@@ -1,6 +1,7 @@
 //! PagerDuty's error responses: `{"error": {"message", "code", "errors"}}` with the codes its
 //! REST API v2 documents (2001 invalid input, 2006 authentication, 2010 access denied, 2100 not
-//! found, 2020 rate limit).
+//! found, 2020 rate limit) and those it answers a write without a valid `From` header with
+//! (2016 no `From`, 1008 requester not found), as seen on the wire.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +16,18 @@ pub enum ApiError {
     /// A query value PagerDuty would refuse; each detail names the parameter.
     #[error("Invalid Input Provided: {}", .0.join("; "))]
     InvalidInput(Vec<String>),
+    /// A write without the `From` header naming who acts.
+    #[error(
+        "You must specify a user's email address in the \"From\" header to perform this action"
+    )]
+    FromRequired,
+    /// The `From` header names nobody in the account.
+    #[error("Requester User Not Found: {0}")]
+    RequesterNotFound(String),
+    /// The action no longer applies to the incident as it is now: `title` is PagerDuty's short
+    /// message ("Incident Already Resolved"), `detail` says what was refused and why.
+    #[error("{title}: {detail}")]
+    NotApplicable { title: &'static str, detail: String },
     #[error("Unauthenticated")]
     Unauthenticated,
     #[error("Access Denied")]
@@ -49,7 +62,10 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::InvalidInput(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidInput(_)
+            | ApiError::FromRequired
+            | ApiError::RequesterNotFound(_)
+            | ApiError::NotApplicable { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -60,7 +76,9 @@ impl ApiError {
 
     fn code(&self) -> Option<u32> {
         match self {
-            ApiError::InvalidInput(_) => Some(2001),
+            ApiError::InvalidInput(_) | ApiError::NotApplicable { .. } => Some(2001),
+            ApiError::FromRequired => Some(2016),
+            ApiError::RequesterNotFound(_) => Some(1008),
             ApiError::Unauthenticated => Some(2006),
             ApiError::Forbidden => Some(2010),
             ApiError::NotFound => Some(2100),
@@ -72,13 +90,23 @@ impl ApiError {
     pub fn body(&self) -> Value {
         let message = match self {
             ApiError::InvalidInput(_) => "Invalid Input Provided".to_owned(),
+            ApiError::RequesterNotFound(_) => "Requester User Not Found".to_owned(),
+            ApiError::NotApplicable { title, .. } => (*title).to_owned(),
             other => other.to_string(),
         };
         let mut error = json!({ "message": message });
         if let Some(code) = self.code() {
             error["code"] = json!(code);
         }
-        if let ApiError::InvalidInput(errors) = self {
+        let errors = match self {
+            ApiError::InvalidInput(errors) => Some(errors.clone()),
+            ApiError::RequesterNotFound(email) => Some(vec![format!(
+                "From: no user of this account has the email {email:?}"
+            )]),
+            ApiError::NotApplicable { detail, .. } => Some(vec![detail.clone()]),
+            _ => None,
+        };
+        if let Some(errors) = errors {
             error["errors"] = json!(errors);
         }
         json!({ "error": error })
@@ -120,6 +148,26 @@ mod tests {
         assert_eq!(
             ApiError::for_status(StatusCode::UNAUTHORIZED),
             ApiError::Unauthenticated
+        );
+        assert_eq!(
+            ApiError::FromRequired.body(),
+            json!({"error": {"code": 2016, "message":
+                "You must specify a user's email address in the \"From\" header to perform this action"}})
+        );
+        assert_eq!(
+            ApiError::RequesterNotFound("x@example.test".into()).body(),
+            json!({"error": {"message": "Requester User Not Found", "code": 1008,
+                             "errors": ["From: no user of this account has the email \"x@example.test\""]}})
+        );
+        let refused = ApiError::NotApplicable {
+            title: "Incident Already Resolved",
+            detail: "cannot acknowledge incident Q1: the incident is already resolved".into(),
+        };
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            refused.body(),
+            json!({"error": {"message": "Incident Already Resolved", "code": 2001,
+                "errors": ["cannot acknowledge incident Q1: the incident is already resolved"]}})
         );
     }
 }

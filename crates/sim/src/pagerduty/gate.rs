@@ -1,5 +1,5 @@
 //! What happens around every request: injected faults, authentication, the `Accept` check,
-//! the rate limit and its headers, and the observers that see each response served.
+//! the rate limit and its headers, and the observers that see each request and response.
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
@@ -19,6 +19,9 @@ use super::PagerDutyServer;
 const MALFORMED_BODY: &str =
     "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
 
+/// The largest request body read; PagerDuty's own bodies are a few kilobytes.
+const MAX_REQUEST_BODY: usize = 1024 * 1024;
+
 pub(crate) async fn gate(
     State(server): State<PagerDutyServer>,
     request: Request,
@@ -29,6 +32,15 @@ pub(crate) async fn gate(
         || request.uri().path().to_owned(),
         |pq| pq.as_str().to_owned(),
     );
+    // The body is read here, before anything can refuse the request, so that observers see
+    // what was sent whatever the answer; the handlers get the same bytes back.
+    let (parts, body) = request.into_parts();
+    let (request_bytes, unreadable) = match to_bytes(body, MAX_REQUEST_BODY).await {
+        Ok(bytes) => (bytes, false),
+        Err(_) => (Bytes::new(), true),
+    };
+    let request_body = serde_json::from_slice::<Value>(&request_bytes).ok();
+    let request = Request::from_parts(parts, Body::from(request_bytes));
     let fault = server.inner.faults.take(request.uri().path());
     let response = match &fault {
         Some(Fault::Status(code)) => {
@@ -45,7 +57,7 @@ pub(crate) async fn gate(
             fill_budget_headers(&server, response.headers_mut());
             response
         }
-        _ => admitted(&server, request, next).await,
+        _ => admitted(&server, request, unreadable, next).await,
     };
     let (mut parts, body) = response.into_parts();
     // Bodies here are small JSON documents the handlers just built; a failure to read one
@@ -83,6 +95,7 @@ pub(crate) async fn gate(
         server.inner.observers.notify(&Exchange {
             method,
             path_and_query,
+            request_body,
             status: parts.status.as_u16(),
             body: serde_json::from_slice(&bytes).ok(),
             fault,
@@ -92,7 +105,12 @@ pub(crate) async fn gate(
 }
 
 /// The response for a request that no status fault pre-empted.
-async fn admitted(server: &PagerDutyServer, request: Request, next: Next) -> Response {
+async fn admitted(
+    server: &PagerDutyServer,
+    request: Request,
+    unreadable_body: bool,
+    next: Next,
+) -> Response {
     let headers = request.headers();
     let token = match auth::token(headers) {
         Ok(token) => token,
@@ -104,6 +122,14 @@ async fn admitted(server: &PagerDutyServer, request: Request, next: Next) -> Res
     };
     if let Err(e) = auth::accept(headers) {
         let mut response = e.into_response();
+        fill_budget_headers(server, response.headers_mut());
+        return response;
+    }
+    if unreadable_body {
+        let mut response = ApiError::invalid(format!(
+            "request body: unreadable or larger than {MAX_REQUEST_BODY} bytes"
+        ))
+        .into_response();
         fill_budget_headers(server, response.headers_mut());
         return response;
     }

@@ -1,11 +1,19 @@
-//! The simulated PagerDuty REST API v2: `GET /incidents`, `/incidents/{id}`,
-//! `/incidents/{id}/log_entries`, `/oncalls` and `/users/me`, served from the shared world
-//! on the simulated clock, with PagerDuty's authentication, errors and rate-limit headers.
+//! The simulated PagerDuty REST API v2, served from the shared world on the simulated clock,
+//! with PagerDuty's authentication, errors and rate-limit headers.
+//!
+//! Reads: `GET /incidents`, `/incidents/{id}`, `/incidents/{id}/log_entries`,
+//! `/incidents/{id}/notes`, `/oncalls`, `/users` (with `query`) and `/users/me`.
+//!
+//! Writes, which change the world at once and need a `From` header naming a user of the
+//! account: `PUT /incidents/{id}` (acknowledge, resolve with a `resolution`, reassign to a
+//! user, escalate to a level), `POST /incidents/{id}/snooze` and `POST /incidents/{id}/notes`.
 //!
 //! Two hooks exist for tests and are inert otherwise: [`PagerDutyServer::faults`] injects
-//! failures, [`PagerDutyServer::observe`] sees every response served.
+//! failures, [`PagerDutyServer::observe`] sees every request and response served.
 
+mod actions;
 mod auth;
+mod body;
 mod error;
 mod faults;
 mod filters;

@@ -1,5 +1,5 @@
-//! Response observers: every response the server sends, as data, for contract tests that
-//! validate all simulator traffic against the vendor's spec.
+//! Observers: every request the server answers and its response, as data, for contract tests
+//! that validate all simulator traffic against the vendor's spec.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -12,8 +12,10 @@ use super::faults::Fault;
 pub struct Exchange {
     pub method: String,
     pub path_and_query: String,
+    /// The request's body parsed as JSON; `None` when empty or not JSON.
+    pub request_body: Option<Value>,
     pub status: u16,
-    /// The body parsed as JSON; `None` when empty or not JSON.
+    /// The response's body parsed as JSON; `None` when empty or not JSON.
     pub body: Option<Value>,
     /// The injected fault that shaped this response, if any.
     pub fault: Option<Fault>,

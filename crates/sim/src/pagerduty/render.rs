@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::world::ids::Ids;
 use crate::world::{
     Agent, EscalationPolicyRef, Incident, IncidentStatus, LogEntry, LogEntryKind, OnCall,
     ScheduleRef, ServiceRef, User,
@@ -162,7 +163,8 @@ impl Render<'_> {
         let path = format!("/incidents/{}", incident.id);
         let resolved = incident.status == IncidentStatus::Resolved;
         // PagerDuty empties assignments once resolved, and lists acknowledgements only while
-        // the incident is acknowledged.
+        // the incident is acknowledged: the one that acknowledged it this time, which is not
+        // the first once a reassignment or a snooze ending has triggered it again.
         let assignments: Vec<Value> = if resolved {
             Vec::new()
         } else {
@@ -171,17 +173,21 @@ impl Render<'_> {
                 "assignee": self.user_reference(&incident.assignee),
             })]
         };
-        let acknowledgements: Vec<Value> = match (
-            incident.status,
-            &incident.acknowledged_by,
-            incident.acknowledged_at,
-        ) {
-            (IncidentStatus::Acknowledged, Some(by), Some(at)) => vec![json!({
-                "at": timestamp(at),
-                "acknowledger": self.user_reference(by),
-            })],
-            _ => Vec::new(),
-        };
+        let latest_ack = incident
+            .log_entries
+            .iter()
+            .rev()
+            .find(|e| e.kind == LogEntryKind::Acknowledge)
+            .filter(|_| incident.status == IncidentStatus::Acknowledged);
+        let acknowledgements: Vec<Value> = latest_ack
+            .map(|entry| {
+                json!({
+                    "at": timestamp(entry.created_at),
+                    "acknowledger": self.agent_reference(&entry.agent),
+                })
+            })
+            .into_iter()
+            .collect();
         let first_trigger = incident
             .log_entries
             .iter()
@@ -231,7 +237,7 @@ impl Render<'_> {
             "escalation_policy":
                 self.escalation_policy_reference(&incident.service.escalation_policy),
             "teams": [],
-            "pending_actions": [],
+            "pending_actions": pending_actions(incident),
             "acknowledgements": acknowledgements,
             "resolve_reason": null,
             "incidents_responders": [],
@@ -266,6 +272,9 @@ impl Render<'_> {
         if let Some(assignee) = &entry.assignee {
             body["assignees"] = json!([self.user_reference(assignee)]);
         }
+        if let Some(until) = entry.snoozed_until {
+            body["changed_actions"] = json!([unacknowledge_at(until)]);
+        }
         if entry.kind == LogEntryKind::Trigger {
             body["event_details"] = json!({"description": incident.title});
         }
@@ -280,6 +289,36 @@ impl Render<'_> {
             "escalation_level": oncall.escalation_level,
             "start": timestamp(oncall.start),
             "end": timestamp(oncall.end),
+        })
+    }
+
+    /// An annotate log entry as PagerDuty's IncidentNote. The note's id is minted from the
+    /// entry's, so it is as stable as the entry.
+    pub(crate) fn note(&self, entry: &LogEntry) -> Value {
+        let id = Ids::new(self.scenario_name, self.date).stable(
+            'P',
+            7,
+            &["pagerduty", "note", &entry.id],
+        );
+        let user = match &entry.agent {
+            Agent::User(user) => self.user_reference(user),
+            // PagerDuty names a service that wrote a note as a bot user.
+            Agent::Service(service) => self.reference(
+                "bot_user_reference",
+                &service.id,
+                &service.name,
+                &format!("/services/{}", service.id),
+                &format!("/service-directory/{}", service.id),
+            ),
+        };
+        let at = timestamp(entry.created_at);
+        json!({
+            "id": id,
+            "user": user,
+            "channel": {"summary": "The PagerDuty website or APIs"},
+            "content": entry.note.as_deref().unwrap_or(""),
+            "created_at": at,
+            "updated_at": at,
         })
     }
 
@@ -314,6 +353,19 @@ impl Render<'_> {
     }
 }
 
+/// What PagerDuty will do on its own: un-acknowledge a snoozed incident when the snooze ends.
+fn pending_actions(incident: &Incident) -> Vec<Value> {
+    incident
+        .snooze
+        .iter()
+        .map(|snooze| unacknowledge_at(snooze.until))
+        .collect()
+}
+
+fn unacknowledge_at(at: DateTime<Utc>) -> Value {
+    json!({"type": "unacknowledge", "at": timestamp(at)})
+}
+
 /// When the current assignee got the incident: the latest assign entry naming them.
 fn assigned_at(incident: &Incident) -> DateTime<Utc> {
     incident
@@ -342,6 +394,11 @@ fn log_entry_summary(entry: &LogEntry) -> String {
             Some(user) => format!("Assigned to {} by {by}", user.person.name),
             None => format!("Assigned by {by}"),
         },
+        LogEntryKind::Snooze => match entry.snoozed_until {
+            Some(until) => format!("Snoozed until {} by {by}", timestamp(until)),
+            None => format!("Snoozed by {by}"),
+        },
+        LogEntryKind::Unacknowledge => "Unacknowledged due to timeout".to_owned(),
     }
 }
 

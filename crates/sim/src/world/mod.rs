@@ -10,14 +10,14 @@ pub mod pagerduty;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 pub use error::WorldError;
 use ids::{Ids, Origin};
 pub use oncall::{OnCall, ScheduleRef};
 pub use pagerduty::{
     Agent, Channel, EscalationPolicyRef, Incident, IncidentStatus, LogEntry, LogEntryKind,
-    PagerDuty, ServiceRef, User,
+    PagerDuty, ServiceRef, Snooze, User,
 };
 
 use crate::scenario::{EventKind, EventKindName, PageState, Scenario};
@@ -50,6 +50,16 @@ pub enum Change {
     AlreadyDone,
 }
 
+/// Whom [`World::reassign`] hands an incident to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reassign {
+    /// The user with this email.
+    User(String),
+    /// Whoever is on call at that level (from 1) of the incident's escalation policy; see
+    /// [`World::reassign`] for how the scenario's schedules make up the levels.
+    EscalationLevel(u32),
+}
+
 #[derive(Debug, Clone)]
 pub struct World {
     scenario: Arc<Scenario>,
@@ -60,6 +70,8 @@ pub struct World {
     instants: Vec<DateTime<Utc>>,
     /// How many events have been applied.
     next_event: usize,
+    /// The latest instant the world was moved to.
+    advanced_to: Option<DateTime<Utc>>,
     actions_taken: u64,
     pagerduty: PagerDuty,
     skipped: Vec<String>,
@@ -81,6 +93,7 @@ impl World {
             ids,
             instants,
             next_event: 0,
+            advanced_to: None,
             actions_taken: 0,
             skipped: Vec::new(),
         }
@@ -98,10 +111,31 @@ impl World {
         &self.ids
     }
 
-    /// Applies, in order and once each, every event whose instant is at or before `now`.
+    /// Applies, in order and once each, every event whose instant is at or before `now`, and
+    /// runs out the snoozes that end by then, all in time order (a snooze ending at an event's
+    /// instant ends first). Only events are reported.
     pub fn advance_to(&mut self, now: DateTime<Utc>) -> Vec<Applied> {
+        self.advanced_to = Some(self.advanced_to.map_or(now, |t| t.max(now)));
         let mut applied = Vec::new();
-        while let Some(&at) = self.instants.get(self.next_event).filter(|at| **at <= now) {
+        loop {
+            let event_at = self
+                .instants
+                .get(self.next_event)
+                .copied()
+                .filter(|at| *at <= now);
+            let timer_at = self.pagerduty.next_timer().filter(|at| *at <= now);
+            let at = match (event_at, timer_at) {
+                (Some(event), Some(timer)) if timer <= event => {
+                    self.pagerduty.fire_timers(timer);
+                    continue;
+                }
+                (None, Some(timer)) => {
+                    self.pagerduty.fire_timers(timer);
+                    continue;
+                }
+                (Some(event), _) => event,
+                (None, None) => break,
+            };
             let index = self.next_event;
             self.next_event += 1;
             let Some(event) = self.scenario.events.get(index) else {
@@ -131,6 +165,13 @@ impl World {
     /// When the next unapplied event happens, if any is left.
     pub fn next_event_at(&self) -> Option<DateTime<Utc>> {
         self.instants.get(self.next_event).copied()
+    }
+
+    /// The latest instant the world has been moved to (by [`World::advance_to`] or an action),
+    /// `None` before the first. Servers take actions no earlier than this, so a test that moved
+    /// the world past a frozen clock still sees the log in time order.
+    pub fn advanced_to(&self) -> Option<DateTime<Utc>> {
+        self.advanced_to
     }
 
     /// How many events have been applied.
@@ -167,8 +208,9 @@ impl World {
         Origin::Action(self.actions_taken)
     }
 
-    /// Acknowledges from outside (opsdeck); refused for a resolved incident. Like every action,
-    /// it first applies the scripted events due by `at`.
+    /// Acknowledges from outside (opsdeck); refused for a resolved incident. Acknowledging a
+    /// snoozed incident again ends the snooze. Like every action, it first applies the scripted
+    /// events due by `at`.
     pub fn acknowledge(
         &mut self,
         incident_id: &str,
@@ -180,6 +222,7 @@ impl World {
             incident_id,
             PageState::Acknowledged,
             by_email,
+            None,
             origin,
             at,
         )
@@ -192,9 +235,86 @@ impl World {
         by_email: &str,
         at: DateTime<Utc>,
     ) -> Result<Change, WorldError> {
+        self.resolve_with(incident_id, by_email, None, at)
+    }
+
+    /// As [`World::resolve`], with PagerDuty's `resolution`: the text goes on the resolve log
+    /// entry as its note (it is not one of the incident's notes).
+    pub fn resolve_with(
+        &mut self,
+        incident_id: &str,
+        by_email: &str,
+        resolution: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<Change, WorldError> {
+        let origin = self.next_action(at);
+        self.pagerduty.set_status_by_action(
+            incident_id,
+            PageState::Resolved,
+            by_email,
+            resolution,
+            origin,
+            at,
+        )
+    }
+
+    /// Hands the incident to someone else from outside (opsdeck), writing an assign log entry
+    /// (agent: `by_email`). The status stays, except that an acknowledged incident is triggered
+    /// again for its new assignee, as in PagerDuty. Refused for a resolved incident; handing it
+    /// to its assignee changes nothing.
+    ///
+    /// Escalation levels: level 1 of a policy is whoever is on call at `at` on the schedule
+    /// named like the policy; levels 2, 3… are the scenario's other schedules in the order they
+    /// first appear (on the shared day, level 2 of "Payments Primary" is "Payments Secondary").
+    /// A level beyond the last, or with nobody on call at `at`, is an error naming the level.
+    pub fn reassign(
+        &mut self,
+        incident_id: &str,
+        by_email: &str,
+        to: Reassign,
+        at: DateTime<Utc>,
+    ) -> Result<Change, WorldError> {
+        let origin = self.next_action(at);
+        let to_email = match to {
+            Reassign::User(email) => email,
+            Reassign::EscalationLevel(level) => {
+                let incident = self
+                    .pagerduty
+                    .incident(incident_id)
+                    .ok_or_else(|| WorldError::UnknownIncident(incident_id.to_owned()))?;
+                // A resolved incident is refused as such, whatever the level.
+                if incident.status == PageState::Resolved {
+                    return Err(WorldError::NotApplicable {
+                        incident: incident_id.to_owned(),
+                        action: "reassign",
+                        reason: pagerduty::ALREADY_RESOLVED,
+                    });
+                }
+                let policy = incident.service.escalation_policy.name.clone();
+                oncall::escalation_target(&self.scenario, &self.ids, self.date, &policy, level, at)?
+                    .person
+                    .email
+            }
+        };
+        self.pagerduty
+            .reassign_by_action(incident_id, by_email, &to_email, origin, at)
+    }
+
+    /// Snoozes an acknowledged incident from outside (opsdeck) for `duration` (more than 0,
+    /// at most 7 days), writing a snooze log entry. When `at + duration` passes,
+    /// [`World::advance_to`] triggers it again with an unacknowledge log entry (agent: the
+    /// service), unless it was resolved, reassigned or acknowledged again before. Refused for a
+    /// triggered or resolved incident.
+    pub fn snooze(
+        &mut self,
+        incident_id: &str,
+        by_email: &str,
+        duration: TimeDelta,
+        at: DateTime<Utc>,
+    ) -> Result<Change, WorldError> {
         let origin = self.next_action(at);
         self.pagerduty
-            .set_status_by_action(incident_id, PageState::Resolved, by_email, origin, at)
+            .snooze_by_action(incident_id, by_email, duration, origin, at)
     }
 
     /// Adds a note from outside (opsdeck); resolved incidents take notes too, as in PagerDuty.

@@ -2,7 +2,7 @@
 //! `page` events and opsdeck's actions create and change. Shaped like PagerDuty REST v2 objects,
 //! so the HTTP layer only renders them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::ids::{Ids, Origin};
 use super::{Change, Outcome, WorldError};
@@ -46,6 +46,8 @@ pub enum Channel {
     Api,
     /// By a person in PagerDuty's own app: the scenario's scripted people.
     Website,
+    /// By PagerDuty itself when a timer runs out, such as a snooze.
+    Timeout,
 }
 
 impl Channel {
@@ -53,6 +55,7 @@ impl Channel {
         match self {
             Channel::Api => "api",
             Channel::Website => "website",
+            Channel::Timeout => "timeout",
         }
     }
 }
@@ -64,6 +67,9 @@ pub enum LogEntryKind {
     Resolve,
     Annotate,
     Assign,
+    Snooze,
+    /// A snoozed incident whose snooze ran out, back to triggered.
+    Unacknowledge,
 }
 
 impl LogEntryKind {
@@ -75,6 +81,8 @@ impl LogEntryKind {
             LogEntryKind::Resolve => "resolve_log_entry",
             LogEntryKind::Annotate => "annotate_log_entry",
             LogEntryKind::Assign => "assign_log_entry",
+            LogEntryKind::Snooze => "snooze_log_entry",
+            LogEntryKind::Unacknowledge => "unacknowledge_log_entry",
         }
     }
 
@@ -85,6 +93,8 @@ impl LogEntryKind {
             LogEntryKind::Resolve => "resolve",
             LogEntryKind::Annotate => "annotate",
             LogEntryKind::Assign => "assign",
+            LogEntryKind::Snooze => "snooze",
+            LogEntryKind::Unacknowledge => "unacknowledge",
         }
     }
 }
@@ -96,10 +106,21 @@ pub struct LogEntry {
     pub created_at: DateTime<Utc>,
     pub agent: Agent,
     pub channel: Channel,
-    /// The note's text, for annotate entries.
+    /// The note's text, for annotate entries; the resolution, for resolve entries that carry
+    /// one (PagerDuty puts it there as the entry's note).
     pub note: Option<String>,
     /// Who the incident was assigned to, for assign entries.
     pub assignee: Option<User>,
+    /// When the snooze ends, for snooze entries.
+    pub snoozed_until: Option<DateTime<Utc>>,
+}
+
+/// A running snooze: at `until` the incident goes back to triggered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snooze {
+    pub until: DateTime<Utc>,
+    /// The action that snoozed, which also mints the id of the entry written when it ends.
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +141,8 @@ pub struct Incident {
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub acknowledged_by: Option<User>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Set while the incident is snoozed (it is acknowledged then).
+    pub snooze: Option<Snooze>,
     /// Oldest first.
     pub log_entries: Vec<LogEntry>,
 }
@@ -156,6 +179,7 @@ impl Stamp {
             channel: self.channel,
             note: None,
             assignee: None,
+            snoozed_until: None,
         }
     }
 }
@@ -167,11 +191,16 @@ enum Step {
     NoLongerApplies(&'static str),
 }
 
-fn step(current: IncidentStatus, target: IncidentStatus) -> Step {
+pub(crate) const ALREADY_RESOLVED: &str = "the incident is already resolved";
+
+/// `snoozed`: acknowledging a snoozed incident again is a change, which ends the snooze (it
+/// restarts the acknowledgement, as in PagerDuty).
+fn step(current: IncidentStatus, snoozed: bool, target: IncidentStatus) -> Step {
     use PageState::{Acknowledged, Resolved, Triggered};
     match (current, target) {
+        (Acknowledged, Acknowledged) if snoozed => Step::Change,
         (a, b) if a == b => Step::AlreadyDone,
-        (Resolved, _) => Step::NoLongerApplies("the incident is already resolved"),
+        (Resolved, _) => Step::NoLongerApplies(ALREADY_RESOLVED),
         (Acknowledged, Triggered) => Step::NoLongerApplies(
             "the incident is acknowledged and PagerDuty does not re-trigger it",
         ),
@@ -321,6 +350,7 @@ impl PagerDuty {
             acknowledged_at: None,
             acknowledged_by: None,
             resolved_at: None,
+            snooze: None,
             log_entries: vec![
                 trigger_stamp.entry(
                     &self.ids,
@@ -372,9 +402,18 @@ impl PagerDuty {
             None => None,
         };
         let incident = &mut self.incidents[index];
+        let new_assignee = new_assignee.filter(|a| *a != incident.assignee);
+        if new_assignee.is_some() && incident.status == PageState::Resolved {
+            return Outcome::Skipped(format!("reassign {}: {ALREADY_RESOLVED}", incident.id));
+        }
+        // The status once the reassignment (which comes first, and ends a snooze) is done.
+        let (status_then, snoozed_then) = match (&new_assignee, incident.status) {
+            (Some(_), PageState::Acknowledged) => (PageState::Triggered, false),
+            (_, status) => (status, incident.snooze.is_some()),
+        };
         let status_step = update
             .state
-            .map(|target| (target, step(incident.status, target)));
+            .map(|target| (target, step(status_then, snoozed_then, target)));
         if let Some((target, Step::NoLongerApplies(reason))) = status_step {
             return Outcome::Skipped(format!("{} {}: {reason}", verb(target), incident.id));
         }
@@ -387,16 +426,13 @@ impl PagerDuty {
             incident.urgency = urgency;
             changed = true;
         }
-        if let Some(assignee) = new_assignee.filter(|a| *a != incident.assignee) {
+        if let Some(assignee) = new_assignee {
             let agent = if update.by.is_some() {
                 Agent::User(by.clone())
             } else {
                 Agent::Service(incident.service.clone())
             };
-            let mut entry = stamp.entry(&self.ids, LogEntryKind::Assign, agent);
-            entry.assignee = Some(assignee.clone());
-            incident.log_entries.push(entry);
-            incident.assignee = assignee;
+            assign(incident, &self.ids, stamp, agent, assignee);
             changed = true;
         }
         if let Some(note) = &update.note {
@@ -404,7 +440,7 @@ impl PagerDuty {
             changed = true;
         }
         if let Some((target, Step::Change)) = status_step {
-            set_status(incident, &self.ids, stamp, &by, target);
+            set_status(incident, &self.ids, stamp, &by, target, None);
             changed = true;
         }
         if changed {
@@ -438,17 +474,20 @@ impl PagerDuty {
         Ok((incident, by, stamp))
     }
 
+    /// `resolution` goes on the resolve entry as its note, as PagerDuty does with the
+    /// `resolution` of a resolving update; it is dropped when nothing is resolved.
     pub(crate) fn set_status_by_action(
         &mut self,
         incident_id: &str,
         target: IncidentStatus,
         by_email: &str,
+        resolution: Option<&str>,
         origin: Origin,
         at: DateTime<Utc>,
     ) -> Result<Change, WorldError> {
         let ids = self.ids.clone();
         let (incident, by, stamp) = self.act(incident_id, by_email, origin, at)?;
-        match step(incident.status, target) {
+        match step(incident.status, incident.snooze.is_some(), target) {
             Step::AlreadyDone => Ok(Change::AlreadyDone),
             Step::NoLongerApplies(reason) => Err(WorldError::NotApplicable {
                 incident: incident_id.to_owned(),
@@ -456,9 +495,110 @@ impl PagerDuty {
                 reason,
             }),
             Step::Change => {
-                set_status(incident, &ids, stamp, &by, target);
+                set_status(incident, &ids, stamp, &by, target, resolution);
                 Ok(Change::Changed)
             }
+        }
+    }
+
+    /// Hands the incident to the user with `to_email`; handing it to its assignee changes
+    /// nothing.
+    pub(crate) fn reassign_by_action(
+        &mut self,
+        incident_id: &str,
+        by_email: &str,
+        to_email: &str,
+        origin: Origin,
+        at: DateTime<Utc>,
+    ) -> Result<Change, WorldError> {
+        let ids = self.ids.clone();
+        let to = self
+            .user(to_email)
+            .cloned()
+            .ok_or_else(|| WorldError::UnknownPerson(to_email.to_owned()))?;
+        let (incident, by, stamp) = self.act(incident_id, by_email, origin, at)?;
+        if incident.status == PageState::Resolved {
+            return Err(WorldError::NotApplicable {
+                incident: incident_id.to_owned(),
+                action: "reassign",
+                reason: ALREADY_RESOLVED,
+            });
+        }
+        if incident.assignee == to {
+            return Ok(Change::AlreadyDone);
+        }
+        assign(incident, &ids, stamp, Agent::User(by), to);
+        Ok(Change::Changed)
+    }
+
+    /// Snoozes an acknowledged incident for `duration` (1 s to 7 days, as PagerDuty allows);
+    /// snoozing a snoozed incident starts the snooze again from `at`.
+    pub(crate) fn snooze_by_action(
+        &mut self,
+        incident_id: &str,
+        by_email: &str,
+        duration: TimeDelta,
+        origin: Origin,
+        at: DateTime<Utc>,
+    ) -> Result<Change, WorldError> {
+        let out_of_range = || WorldError::SnoozeOutOfRange {
+            seconds: duration.num_seconds(),
+        };
+        if duration <= TimeDelta::zero() || duration > TimeDelta::days(7) {
+            return Err(out_of_range());
+        }
+        let until = at.checked_add_signed(duration).ok_or_else(out_of_range)?;
+        let ids = self.ids.clone();
+        let (incident, by, stamp) = self.act(incident_id, by_email, origin, at)?;
+        let reason = match incident.status {
+            PageState::Acknowledged => None,
+            PageState::Resolved => Some(ALREADY_RESOLVED),
+            PageState::Triggered => Some(
+                "the incident is not acknowledged, and only an acknowledged incident can be snoozed",
+            ),
+        };
+        if let Some(reason) = reason {
+            return Err(WorldError::NotApplicable {
+                incident: incident_id.to_owned(),
+                action: "snooze",
+                reason,
+            });
+        }
+        let mut entry = stamp.entry(&ids, LogEntryKind::Snooze, Agent::User(by));
+        entry.snoozed_until = Some(until);
+        incident.log_entries.push(entry);
+        incident.snooze = Some(Snooze { until, origin });
+        Ok(Change::Changed)
+    }
+
+    /// When the earliest running snooze ends, if any runs.
+    pub(crate) fn next_timer(&self) -> Option<DateTime<Utc>> {
+        self.incidents
+            .iter()
+            .filter_map(|i| i.snooze.map(|s| s.until))
+            .min()
+    }
+
+    /// Ends every snooze due by `now`: PagerDuty un-acknowledges the incident on its own
+    /// (agent: the service, channel: timeout), so it pages again.
+    pub(crate) fn fire_timers(&mut self, now: DateTime<Utc>) {
+        for incident in &mut self.incidents {
+            let Some(snooze) = incident.snooze.filter(|s| s.until <= now) else {
+                continue;
+            };
+            incident.snooze = None;
+            let stamp = Stamp {
+                at: snooze.until,
+                origin: snooze.origin,
+                channel: Channel::Timeout,
+            };
+            let agent = Agent::Service(incident.service.clone());
+            incident.status = PageState::Triggered;
+            incident.last_status_change_at = snooze.until;
+            incident.last_status_change_by = agent.clone();
+            incident
+                .log_entries
+                .push(stamp.entry(&self.ids, LogEntryKind::Unacknowledge, agent));
         }
     }
 
@@ -477,7 +617,14 @@ impl PagerDuty {
     }
 }
 
-fn set_status(incident: &mut Incident, ids: &Ids, stamp: Stamp, by: &User, target: IncidentStatus) {
+fn set_status(
+    incident: &mut Incident,
+    ids: &Ids,
+    stamp: Stamp,
+    by: &User,
+    target: IncidentStatus,
+    resolution: Option<&str>,
+) {
     let kind = match target {
         PageState::Acknowledged => {
             if incident.acknowledged_at.is_none() {
@@ -496,9 +643,28 @@ fn set_status(incident: &mut Incident, ids: &Ids, stamp: Stamp, by: &User, targe
     incident.status = target;
     incident.last_status_change_at = stamp.at;
     incident.last_status_change_by = Agent::User(by.clone());
-    incident
-        .log_entries
-        .push(stamp.entry(ids, kind, Agent::User(by.clone())));
+    // Only an acknowledged incident is snoozed; any change of status ends the snooze.
+    incident.snooze = None;
+    let mut entry = stamp.entry(ids, kind, Agent::User(by.clone()));
+    if kind == LogEntryKind::Resolve {
+        entry.note = resolution.map(str::to_owned);
+    }
+    incident.log_entries.push(entry);
+}
+
+/// Hands the incident to `assignee`. PagerDuty keeps the status, except that an acknowledged
+/// incident is triggered again so that the new assignee is paged.
+fn assign(incident: &mut Incident, ids: &Ids, stamp: Stamp, agent: Agent, assignee: User) {
+    let mut entry = stamp.entry(ids, LogEntryKind::Assign, agent.clone());
+    entry.assignee = Some(assignee.clone());
+    incident.log_entries.push(entry);
+    incident.assignee = assignee;
+    if incident.status == PageState::Acknowledged {
+        incident.status = PageState::Triggered;
+        incident.last_status_change_at = stamp.at;
+        incident.last_status_change_by = agent;
+        incident.snooze = None;
+    }
 }
 
 fn add_note(incident: &mut Incident, ids: &Ids, stamp: Stamp, by: &User, note: &str) {

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::*;
 use crate::scenario::{bundled_day, parse_str, Urgency};
+use crate::world::Reassign;
 
 const SAM: &str = "sam.okafor@example.test";
 const PRIYA: &str = "priya.natarajan@example.test";
@@ -421,5 +422,439 @@ events:
             .as_ref()
             .map(|u| u.person.email.as_str()),
         Some("me@example.test")
+    );
+}
+
+fn minutes(n: i64) -> chrono::TimeDelta {
+    chrono::TimeDelta::minutes(n)
+}
+
+fn email(user: &User) -> &str {
+    user.person.email.as_str()
+}
+
+#[test]
+fn reassigning_keeps_the_status_but_triggers_an_acknowledged_incident_again() {
+    let mut world = day();
+    // Before the 05:52 acknowledgement the page is triggered, and stays so.
+    world.advance_to(at(5, 48));
+    assert_eq!(
+        world.reassign("Q0PAY0001", SAM, Reassign::User(PRIYA.into()), at(5, 48)),
+        Ok(Change::Changed)
+    );
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.status, IncidentStatus::Triggered);
+    assert_eq!(email(&q.assignee), PRIYA);
+    assert_eq!(q.last_status_change_at, at(5, 47));
+
+    // Sam's scripted 05:52 acknowledgement still happens.
+    world.advance_to(at(6, 0));
+    assert_eq!(
+        incident(&world, "Q0PAY0001").status,
+        IncidentStatus::Acknowledged
+    );
+    assert_eq!(
+        world.reassign("Q0PAY0001", PRIYA, Reassign::User(SAM.into()), at(6, 10)),
+        Ok(Change::Changed)
+    );
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.status, IncidentStatus::Triggered, "Sam is paged again");
+    assert_eq!(email(&q.assignee), SAM);
+    assert_eq!(q.last_status_change_at, at(6, 10));
+    assert!(matches!(&q.last_status_change_by, Agent::User(u) if email(u) == PRIYA));
+    let last = q.log_entries.last().expect("entries");
+    assert_eq!(
+        (last.kind, last.created_at, last.channel),
+        (LogEntryKind::Assign, at(6, 10), Channel::Api)
+    );
+    assert!(matches!(&last.agent, Agent::User(u) if email(u) == PRIYA));
+    assert_eq!(last.assignee.as_ref().map(email), Some(SAM));
+
+    // Handing it to its assignee changes nothing.
+    let entries = q.log_entries.len();
+    assert_eq!(
+        world.reassign("Q0PAY0001", SAM, Reassign::User(SAM.into()), at(6, 11)),
+        Ok(Change::AlreadyDone)
+    );
+    assert_eq!(incident(&world, "Q0PAY0001").log_entries.len(), entries);
+    assert_eq!(
+        world.reassign(
+            "Q0PAY0001",
+            SAM,
+            Reassign::User("ghost@example.test".into()),
+            at(6, 12)
+        ),
+        Err(WorldError::UnknownPerson("ghost@example.test".into()))
+    );
+    assert_eq!(
+        world.reassign("Q0NOPE", SAM, Reassign::User(PRIYA.into()), at(6, 12)),
+        Err(WorldError::UnknownIncident("Q0NOPE".into()))
+    );
+
+    world
+        .resolve("Q0PAY0001", SAM, at(6, 20))
+        .expect("resolves");
+    for to in [Reassign::User(PRIYA.into()), Reassign::EscalationLevel(2)] {
+        let err = world
+            .reassign("Q0PAY0001", SAM, to, at(6, 21))
+            .expect_err("a resolved incident is not reassigned");
+        assert!(err.to_string().contains("already resolved"), "{err}");
+    }
+}
+
+#[test]
+fn escalation_levels_are_the_policys_schedule_then_the_others_in_scenario_order() {
+    let mut world = day();
+    world.advance_to(at(6, 0));
+    assert_eq!(
+        world.reassign("Q0PAY0001", SAM, Reassign::EscalationLevel(2), at(6, 1)),
+        Ok(Change::Changed)
+    );
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(
+        email(&q.assignee),
+        PRIYA,
+        "Payments Secondary is on level 2"
+    );
+    assert_eq!(q.status, IncidentStatus::Triggered);
+    assert_eq!(
+        world.reassign("Q0PAY0001", SAM, Reassign::EscalationLevel(1), at(6, 2)),
+        Ok(Change::Changed)
+    );
+    assert_eq!(email(&incident(&world, "Q0PAY0001").assignee), SAM);
+    for level in [0, 3] {
+        let err = world
+            .reassign("Q0PAY0001", SAM, Reassign::EscalationLevel(level), at(6, 3))
+            .expect_err("no such level");
+        assert_eq!(
+            err,
+            WorldError::NoSuchLevel {
+                policy: "Payments Primary".into(),
+                level,
+                levels: 2
+            }
+        );
+        assert!(err.to_string().contains(&format!("level {level}")), "{err}");
+    }
+
+    // "Security On-Call" has no schedule of its name: nobody is on its first level, and the
+    // two payments schedules follow.
+    world.advance_to(at(11, 32));
+    let err = world
+        .reassign("Q0SEC0002", SAM, Reassign::EscalationLevel(1), at(11, 32))
+        .expect_err("nobody on call");
+    assert_eq!(
+        err,
+        WorldError::NobodyOnCall {
+            policy: "Security On-Call".into(),
+            level: 1,
+            schedule: "Security On-Call".into()
+        }
+    );
+    assert!(err.to_string().contains("level 1"), "{err}");
+    assert_eq!(
+        world.reassign("Q0SEC0002", SAM, Reassign::EscalationLevel(3), at(11, 32)),
+        Ok(Change::Changed)
+    );
+    assert_eq!(email(&incident(&world, "Q0SEC0002").assignee), PRIYA);
+    assert!(matches!(
+        world.reassign("Q0SEC0002", SAM, Reassign::EscalationLevel(4), at(11, 32)),
+        Err(WorldError::NoSuchLevel { levels: 3, .. })
+    ));
+}
+
+#[test]
+fn a_level_whose_shift_has_not_begun_has_nobody_on_call() {
+    let scenario = parse_str(
+        r#"version: 1
+name: shifts
+summary: a late shift
+clock: {tz: UTC, day_starts: "00:00"}
+me: {name: Me, email: me@example.test}
+people: [{name: Late, email: late@example.test}]
+oncall:
+  - {schedule: Primary, user: me, from: "00:00", to: "23:59"}
+  - {schedule: Backup, user: late@example.test, from: "12:00", to: "23:59"}
+services:
+  - name: api
+    pagerduty: {id: PAPI, escalation_policy: Primary}
+events:
+  - {at: "09:00", page: {id: Q1, service: api, title: t, urgency: high, assignee: me, state: triggered}}
+"#,
+        "shifts.yaml",
+    )
+    .expect("loads");
+    let mut world = World::new(Arc::new(scenario), monday());
+    world.advance_to(at(9, 0));
+    let me = "me@example.test";
+    assert_eq!(
+        world.reassign("Q1", me, Reassign::EscalationLevel(2), at(9, 0)),
+        Err(WorldError::NobodyOnCall {
+            policy: "Primary".into(),
+            level: 2,
+            schedule: "Backup".into()
+        })
+    );
+    assert_eq!(
+        world.reassign("Q1", me, Reassign::EscalationLevel(2), at(12, 0)),
+        Ok(Change::Changed)
+    );
+    assert_eq!(email(&incident(&world, "Q1").assignee), "late@example.test");
+}
+
+#[test]
+fn snoozing_needs_an_acknowledged_incident_and_ends_with_an_unacknowledge() {
+    let mut world = day();
+    world.advance_to(at(5, 48));
+    let err = world
+        .snooze("Q0PAY0001", SAM, minutes(60), at(5, 48))
+        .expect_err("a triggered incident is not snoozed");
+    assert!(
+        matches!(
+            &err,
+            WorldError::NotApplicable {
+                action: "snooze",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("not acknowledged"), "{err}");
+
+    world.advance_to(at(6, 0));
+    for (duration, seconds) in [
+        (chrono::TimeDelta::zero(), 0),
+        (chrono::TimeDelta::seconds(-5), -5),
+        (
+            chrono::TimeDelta::days(7) + chrono::TimeDelta::seconds(1),
+            604_801,
+        ),
+    ] {
+        assert_eq!(
+            world.snooze("Q0PAY0001", SAM, duration, at(6, 0)),
+            Err(WorldError::SnoozeOutOfRange { seconds })
+        );
+    }
+    assert_eq!(
+        world.snooze("Q0PAY0001", SAM, minutes(60), at(6, 0)),
+        Ok(Change::Changed)
+    );
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.status, IncidentStatus::Acknowledged);
+    assert_eq!(q.snooze.map(|s| s.until), Some(at(7, 0)));
+    let snooze = q.log_entries.last().expect("entries");
+    assert_eq!(
+        (snooze.kind, snooze.created_at, snooze.snoozed_until),
+        (LogEntryKind::Snooze, at(6, 0), Some(at(7, 0)))
+    );
+    assert!(matches!(&snooze.agent, Agent::User(u) if email(u) == SAM));
+
+    world.advance_to(at(6, 59));
+    assert_eq!(
+        incident(&world, "Q0PAY0001").status,
+        IncidentStatus::Acknowledged
+    );
+    world.advance_to(at(7, 0));
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.status, IncidentStatus::Triggered);
+    assert_eq!(q.snooze, None);
+    assert_eq!(q.last_status_change_at, at(7, 0));
+    assert!(matches!(&q.last_status_change_by, Agent::Service(s) if s.id == "PPAYAPI"));
+    let unack = q.log_entries.last().expect("entries");
+    assert_eq!(
+        (unack.kind, unack.created_at, unack.channel),
+        (LogEntryKind::Unacknowledge, at(7, 0), Channel::Timeout)
+    );
+    assert!(matches!(&unack.agent, Agent::Service(s) if s.id == "PPAYAPI"));
+    assert_eq!(world.advanced_to(), Some(at(7, 0)));
+
+    // The scripted 08:52 resolve still applies to the triggered incident; then nothing snoozes.
+    world.advance_to(at(9, 0));
+    assert_eq!(
+        incident(&world, "Q0PAY0001").status,
+        IncidentStatus::Resolved
+    );
+    let err = world
+        .snooze("Q0PAY0001", SAM, minutes(5), at(9, 1))
+        .expect_err("resolved");
+    assert!(err.to_string().contains("already resolved"), "{err}");
+}
+
+#[test]
+fn a_snooze_ends_in_time_order_with_the_scripted_events() {
+    let mut world = day();
+    world
+        .acknowledge("Q0PAY0001", SAM, at(5, 48))
+        .expect("acks");
+    world
+        .snooze("Q0PAY0001", SAM, minutes(2), at(5, 49))
+        .expect("snoozes until 05:51");
+    // One jump past both: the snooze ends at 05:51, so Sam's scripted 05:52 acknowledgement
+    // acknowledges again instead of being a no-op.
+    let applied = world.advance_to(at(6, 0));
+    let scripted_ack = applied
+        .iter()
+        .find(|a| a.index == 3)
+        .expect("the 05:52 acknowledge ran");
+    assert_eq!(scripted_ack.outcome, Outcome::Applied);
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.status, IncidentStatus::Acknowledged);
+    assert_eq!(
+        kinds_and_times(q),
+        [
+            (LogEntryKind::Trigger, at(5, 47)),
+            (LogEntryKind::Assign, at(5, 47)),
+            (LogEntryKind::Acknowledge, at(5, 48)),
+            (LogEntryKind::Snooze, at(5, 49)),
+            (LogEntryKind::Unacknowledge, at(5, 51)),
+            (LogEntryKind::Acknowledge, at(5, 52)),
+        ]
+    );
+    let ids: Vec<&str> = q.log_entries.iter().map(|e| e.id.as_str()).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+
+    // Replaying the same actions mints the same ids.
+    let mut again = day();
+    again
+        .acknowledge("Q0PAY0001", SAM, at(5, 48))
+        .expect("acks");
+    again
+        .snooze("Q0PAY0001", SAM, minutes(2), at(5, 49))
+        .expect("snoozes");
+    again.advance_to(at(6, 0));
+    assert_eq!(again.incidents(), world.incidents());
+}
+
+#[test]
+fn a_snooze_ending_at_an_events_instant_ends_first() {
+    let mut world = day();
+    world
+        .acknowledge("Q0PAY0001", SAM, at(5, 48))
+        .expect("acks");
+    world
+        .snooze("Q0PAY0001", SAM, minutes(4), at(5, 48))
+        .expect("snoozes until 05:52");
+    world.advance_to(at(5, 52));
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.status, IncidentStatus::Acknowledged);
+    let tail: Vec<LogEntryKind> = q.log_entries.iter().rev().take(2).map(|e| e.kind).collect();
+    assert_eq!(
+        tail,
+        [LogEntryKind::Acknowledge, LogEntryKind::Unacknowledge]
+    );
+}
+
+#[test]
+fn resolving_or_reassigning_ends_a_snooze() {
+    let mut world = day();
+    world.advance_to(at(6, 0));
+    world
+        .snooze("Q0PAY0001", SAM, minutes(30), at(6, 0))
+        .expect("snoozes");
+    world
+        .reassign("Q0PAY0001", SAM, Reassign::User(PRIYA.into()), at(6, 5))
+        .expect("reassigns");
+    assert_eq!(incident(&world, "Q0PAY0001").snooze, None);
+    world
+        .acknowledge("Q0PAY0001", PRIYA, at(6, 6))
+        .expect("acks");
+    world
+        .snooze("Q0PAY0001", PRIYA, minutes(30), at(6, 7))
+        .expect("snoozes");
+    assert_eq!(
+        world.resolve_with("Q0PAY0001", PRIYA, Some("pool resized"), at(6, 8)),
+        Ok(Change::Changed)
+    );
+    world.advance_to(at(7, 0));
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.status, IncidentStatus::Resolved);
+    assert_eq!(q.snooze, None);
+    assert!(q
+        .log_entries
+        .iter()
+        .all(|e| e.kind != LogEntryKind::Unacknowledge));
+    let resolve = q.log_entries.last().expect("entries");
+    assert_eq!(resolve.kind, LogEntryKind::Resolve);
+    assert_eq!(resolve.note.as_deref(), Some("pool resized"));
+    assert_eq!(q.notes().count(), 0, "a resolution is not a note");
+}
+
+#[test]
+fn a_scripted_reassignment_follows_the_same_rules() {
+    let scenario = parse_str(
+        r#"version: 1
+name: handover
+summary: a scripted handover
+clock: {tz: UTC, day_starts: "00:00"}
+me: {name: Me, email: me@example.test}
+people: [{name: Other, email: other@example.test}]
+services:
+  - name: api
+    pagerduty: {id: PAPI, escalation_policy: Primary}
+events:
+  - {at: "06:00", page: {id: Q1, service: api, title: t, urgency: high, assignee: me, state: triggered}}
+  - {at: "06:05", page: {id: Q1, state: acknowledged}}
+  - {at: "06:10", page: {id: Q1, assignee: other@example.test}}
+  - {at: "06:15", page: {id: Q1, assignee: me, state: acknowledged, by: me}}
+  - {at: "06:20", page: {id: Q1, state: resolved}}
+  - {at: "06:25", page: {id: Q1, assignee: other@example.test}}
+"#,
+        "handover.yaml",
+    )
+    .expect("loads");
+    let mut world = World::new(Arc::new(scenario), monday());
+    world.advance_to(at(6, 10));
+    let q = incident(&world, "Q1");
+    assert_eq!(q.status, IncidentStatus::Triggered);
+    assert_eq!(email(&q.assignee), "other@example.test");
+    world.advance_to(at(6, 15));
+    let q = incident(&world, "Q1");
+    assert_eq!(
+        (q.status, email(&q.assignee)),
+        (IncidentStatus::Acknowledged, "me@example.test")
+    );
+    let applied = world.advance_to(at(6, 30));
+    assert!(
+        matches!(&applied[1].outcome, Outcome::Skipped(r) if r.contains("reassign Q1: the incident is already resolved")),
+        "{applied:?}"
+    );
+}
+
+#[test]
+fn acknowledging_a_snoozed_incident_again_ends_the_snooze() {
+    let mut world = day();
+    world.advance_to(at(6, 0));
+    world
+        .snooze("Q0PAY0001", SAM, minutes(60), at(6, 0))
+        .expect("snoozes");
+    assert_eq!(
+        world.acknowledge("Q0PAY0001", PRIYA, at(6, 10)),
+        Ok(Change::Changed)
+    );
+    let q = incident(&world, "Q0PAY0001");
+    assert_eq!(q.snooze, None);
+    assert_eq!(q.status, IncidentStatus::Acknowledged);
+    let ack = q.log_entries.last().expect("entries");
+    assert_eq!(
+        (ack.kind, ack.created_at),
+        (LogEntryKind::Acknowledge, at(6, 10))
+    );
+    assert_eq!(
+        q.acknowledged_at,
+        Some(at(5, 52)),
+        "acknowledged_at keeps the first acknowledgement"
+    );
+    world.advance_to(at(7, 30));
+    assert_eq!(
+        incident(&world, "Q0PAY0001").status,
+        IncidentStatus::Acknowledged,
+        "the snooze no longer ends"
+    );
+    assert_eq!(
+        world.acknowledge("Q0PAY0001", PRIYA, at(7, 31)),
+        Ok(Change::AlreadyDone)
     );
 }

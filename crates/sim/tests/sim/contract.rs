@@ -3,7 +3,7 @@
 use opsdeck_sim::pagerduty::{Exchange, Fault};
 use serde_json::json;
 
-use crate::harness::{contract_problem, shared_day_at};
+use crate::harness::{contract_problem, request_contract_problem, shared_day_at};
 
 #[tokio::test]
 async fn every_endpoint_and_error_is_observed_and_valid() {
@@ -52,6 +52,7 @@ fn the_check_catches_a_drifted_body_but_not_a_deliberately_corrupted_one() {
     let drifted = Exchange {
         method: "GET".into(),
         path_and_query: "/incidents/Q1".into(),
+        request_body: None,
         status: 200,
         body: Some(json!({"incident": {"id": "Q1", "type": "incident", "status": "snoozed"}})),
         fault: None,
@@ -68,4 +69,28 @@ fn the_check_catches_a_drifted_body_but_not_a_deliberately_corrupted_one() {
         ..drifted
     };
     assert!(contract_problem(&not_json).is_some());
+}
+
+#[test]
+fn the_check_catches_an_accepted_request_the_spec_refuses() {
+    let accepted = Exchange {
+        method: "POST".into(),
+        path_and_query: "/incidents/Q1/snooze".into(),
+        request_body: Some(json!({"duration": "3600"})),
+        status: 201,
+        body: None,
+        fault: None,
+    };
+    let problem = request_contract_problem(&accepted).expect("a string duration must fail");
+    assert!(problem.contains("duration"), "{problem}");
+    let refused = Exchange {
+        status: 400,
+        ..accepted.clone()
+    };
+    assert_eq!(request_contract_problem(&refused), None);
+    let valid = Exchange {
+        request_body: Some(json!({"duration": 3600})),
+        ..accepted
+    };
+    assert_eq!(request_contract_problem(&valid), None);
 }

@@ -1,18 +1,23 @@
-//! Starting the simulator for a test, talking to it, and checking all its traffic against the
-//! PagerDuty spec when the test finishes.
+//! Starting the simulator for a test, talking to it, and checking all its traffic — requests
+//! and responses — against the PagerDuty spec when the test finishes.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use opsdeck_contract::shared::{served_problem, Served};
+use opsdeck_contract::shared::{request_problem, served_problem, Received, Served};
 use opsdeck_sim::pagerduty::Exchange;
 use opsdeck_sim::run::{start, RunningSim, SimOptions};
 use opsdeck_sim::scenario::{bundled_day, parse_str, Scenario};
 use reqwest::header::HeaderMap;
+use reqwest::Method;
 use serde_json::Value;
 
 pub const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
+
+/// The shared day's people.
+pub const SAM: &str = "sam.okafor@example.test";
+pub const PRIYA: &str = "priya.natarajan@example.test";
 
 pub fn date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 5, 4).expect("valid date")
@@ -31,6 +36,20 @@ pub fn contract_problem(exchange: &Exchange) -> Option<String> {
             body: exchange.body.as_ref(),
             injected: exchange.fault.is_some(),
             corrupted: exchange.fault.as_ref().is_some_and(|f| f.corrupts_body()),
+        },
+    )
+}
+
+/// Why the request of an exchange breaks the PagerDuty spec although the simulator accepted it,
+/// or `None` (see `request_problem`: refused requests are exempt).
+pub fn request_contract_problem(exchange: &Exchange) -> Option<String> {
+    request_problem(
+        spec(),
+        &Received {
+            method: &exchange.method,
+            path_and_query: &exchange.path_and_query,
+            body: exchange.request_body.as_ref(),
+            status: exchange.status,
         },
     )
 }
@@ -123,6 +142,30 @@ impl Sim {
         }
     }
 
+    /// An authorised request of any method, from the user `from` (no `From` header when
+    /// `None`), as opsdeck sends its actions.
+    pub fn write(&self, method: Method, path: &str, from: Option<&str>) -> reqwest::RequestBuilder {
+        let request = self
+            .client
+            .request(method, self.url(path))
+            .header("authorization", "Token token=test-token")
+            .header("accept", ACCEPT);
+        match from {
+            Some(from) => request.header("from", from),
+            None => request,
+        }
+    }
+
+    /// PUT `body` as JSON from `from`.
+    pub async fn put(&self, path: &str, from: Option<&str>, body: &Value) -> Reply {
+        Sim::send(self.write(Method::PUT, path, from).json(body)).await
+    }
+
+    /// POST `body` as JSON from `from`.
+    pub async fn post(&self, path: &str, from: Option<&str>, body: &Value) -> Reply {
+        Sim::send(self.write(Method::POST, path, from).json(body)).await
+    }
+
     pub async fn get(&self, path_and_query: &str) -> Reply {
         Sim::send(self.request(path_and_query)).await
     }
@@ -159,7 +202,8 @@ impl Sim {
         self.exchanges.lock().expect("exchanges").clone()
     }
 
-    /// Stops the simulator and fails if any response it served breaks the spec.
+    /// Stops the simulator and fails if any response it served, or any request it accepted,
+    /// breaks the spec.
     pub async fn finish(self) {
         let Sim {
             running, exchanges, ..
@@ -174,6 +218,17 @@ impl Sim {
             problems.len(),
             exchanges.len(),
             problems.join("\n")
+        );
+        let accepted: Vec<String> = exchanges
+            .iter()
+            .filter_map(request_contract_problem)
+            .collect();
+        assert!(
+            accepted.is_empty(),
+            "{} of {} requests the simulator accepted break the PagerDuty spec:\n{}",
+            accepted.len(),
+            exchanges.len(),
+            accepted.join("\n")
         );
     }
 }

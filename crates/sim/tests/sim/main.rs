@@ -1,16 +1,19 @@
 //! The simulator over HTTP, as opsdeck's sources see it. One binary, one module per area:
 //!
 //! - `harness`: starting the simulator, an authorised client, and the contract check that
-//!   validates every response served against the PagerDuty spec when a test finishes
+//!   validates every response served, and every request accepted, against the PagerDuty spec
+//!   when a test finishes
 //! - `incidents`: `/incidents` and `/incidents/{id}` on the shared day, and their filters
 //! - `paging`: offset pagination over a synthetic day with 130 pages
 //! - `log_entries`: `/incidents/{id}/log_entries`
 //! - `oncalls`: `/oncalls` and `/users/me`
+//! - `actions`: the writes (`PUT /incidents/{id}`, snooze, notes) and `/users`
 //! - `errors`: authentication, unknown ids, bad queries, `Accept`, rate-limit headers
 //! - `faults`: every injected fault kind
 //! - `running`: the clock moving the world, ports, stopping
 //! - `contract`: the contract check itself catches drift
 
+mod actions;
 mod contract;
 mod errors;
 mod faults;

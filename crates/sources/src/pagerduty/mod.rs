@@ -1,6 +1,8 @@
 //! PagerDuty REST API v2: incidents and their log entries onto the timeline.
 
+mod actions;
 mod map;
+mod oncall;
 mod source;
 pub mod wire;
 

@@ -2,12 +2,12 @@
 //! PagerDuty's lists are eventually consistent), every open incident, and the ones opsdeck still
 //! holds as open — each with its log entries when it changed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use opsdeck_domain::SourceKind;
+use opsdeck_domain::{ActionRequest, Effect, SourceKind};
 use reqwest::header::AUTHORIZATION;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -17,10 +17,10 @@ use super::wire::{
     Incident, IncidentBody, IncidentList, IncidentStatus, LogEntry, LogEntryList, UserBody,
 };
 use crate::http::{HttpOptions, JsonClient};
-use crate::{PollContext, PollOutput, Source, SourceError};
+use crate::{ActionContext, ActionError, PollContext, PollOutput, Source, SourceError};
 
 const VENDOR: &str = "PagerDuty";
-const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
+pub(super) const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
 const PAGE_LIMIT: u64 = 100;
 /// A list that keeps saying `more` past this many pages is a vendor bug, not a busy day.
 const MAX_PAGES: u64 = 100;
@@ -39,16 +39,21 @@ pub struct PagerDutyConfig {
 
 pub struct PagerDutySource {
     name: String,
-    client: JsonClient,
-    services: HashMap<String, String>,
+    pub(super) client: JsonClient,
+    pub(super) services: HashMap<String, String>,
     overlap: Duration,
     me: Mutex<Option<Me>>,
+    /// Incidents opsdeck just changed: the next poll fetches them even if their fingerprint
+    /// looks the same (two changes within one second of a frozen simulated clock do).
+    refetch: Mutex<BTreeSet<String>>,
+    /// When the on-call entries were last fetched (real time).
+    pub(super) oncall_fetched: Mutex<Option<std::time::Instant>>,
 }
 
 #[derive(Debug, Clone)]
-struct Me {
-    id: String,
-    email: String,
+pub(super) struct Me {
+    pub(super) id: String,
+    pub(super) email: String,
 }
 
 /// What one poll hands the next, stored by the engine between runs.
@@ -77,10 +82,26 @@ impl PagerDutySource {
             services: config.services,
             overlap: config.overlap,
             me: Mutex::new(None),
+            refetch: Mutex::new(BTreeSet::new()),
+            oncall_fetched: Mutex::new(None),
         })
     }
 
-    async fn me(&self) -> Result<Me, SourceError> {
+    /// Makes the next poll fetch `incident_id` and its log afresh.
+    pub(super) fn forget(&self, incident_id: &str) {
+        if let Ok(mut set) = self.refetch.lock() {
+            set.insert(incident_id.to_string());
+        }
+    }
+
+    fn take_refetch(&self) -> BTreeSet<String> {
+        self.refetch
+            .lock()
+            .map(|mut set| std::mem::take(&mut *set))
+            .unwrap_or_default()
+    }
+
+    pub(super) async fn me(&self) -> Result<Me, SourceError> {
         if let Some(me) = self.cached_me() {
             return Ok(me);
         }
@@ -206,6 +227,40 @@ impl Source for PagerDutySource {
     }
 
     async fn poll(&self, ctx: &PollContext) -> Result<PollOutput, SourceError> {
+        let refetch = self.take_refetch();
+        let result = self.poll_with(ctx, &refetch).await;
+        if result.is_err() {
+            // Not fetched after all: the next poll must still do it.
+            for id in &refetch {
+                self.forget(id);
+            }
+        }
+        result
+    }
+
+    async fn plan_action(
+        &self,
+        request: &ActionRequest,
+        ctx: &ActionContext,
+    ) -> Result<Effect, ActionError> {
+        self.plan(request, ctx).await
+    }
+
+    async fn execute_action(
+        &self,
+        request: &ActionRequest,
+        ctx: &ActionContext,
+    ) -> Result<String, ActionError> {
+        self.execute(request, ctx).await
+    }
+}
+
+impl PagerDutySource {
+    async fn poll_with(
+        &self,
+        ctx: &PollContext,
+        refetch: &BTreeSet<String>,
+    ) -> Result<PollOutput, SourceError> {
         let me = self.me().await?;
         let previous: Cursor = ctx
             .cursor
@@ -239,8 +294,14 @@ impl Source for PagerDutySource {
         }
         // Incidents we last saw open and that left both lists were resolved (or merged) since:
         // fetch them so the timeline shows how they ended.
-        for (id, print) in &previous.seen {
-            if incidents.contains_key(id) || print.starts_with("Resolved") {
+        let resolved_since = previous
+            .seen
+            .iter()
+            .filter(|(_, print)| !print.starts_with("Resolved"))
+            .map(|(id, _)| id);
+        let wanted: BTreeSet<&String> = resolved_since.chain(refetch.iter()).collect();
+        for id in wanted {
+            if incidents.contains_key(id) {
                 continue;
             }
             match self
@@ -262,7 +323,7 @@ impl Source for PagerDutySource {
         let mut seen = BTreeMap::new();
         for (id, (incident, raw)) in &incidents {
             let print = fingerprint(incident, raw);
-            let unchanged = previous.seen.get(id) == Some(&print);
+            let unchanged = previous.seen.get(id) == Some(&print) && !refetch.contains(id);
             // Keep watching what is open or still inside the overlap window.
             if incident.status != IncidentStatus::Resolved || incident.created_at >= since {
                 seen.insert(id.clone(), print);
@@ -280,6 +341,22 @@ impl Source for PagerDutySource {
                 Some(&self.services),
             ));
         }
+        // After the pages, and never at their expense: a failure here keeps the last on-call
+        // entries and is tried again on the next poll.
+        let oncall = if self.oncall_due() {
+            match self.fetch_oncall(&me.id, &me.email, ctx.now).await {
+                Ok(shifts) => {
+                    self.oncall_fetched_now();
+                    Some(shifts)
+                }
+                Err(e) => {
+                    tracing::warn!(source = %self.name, %e, "on-call entries not refreshed");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let cursor = Cursor {
             since: Some(ctx.now),
             seen,
@@ -291,6 +368,7 @@ impl Source for PagerDutySource {
                     .map_err(|e| SourceError::Config(format!("cannot save cursor: {e}")))?,
             ),
             me: Some(me.email),
+            oncall,
         })
     }
 }

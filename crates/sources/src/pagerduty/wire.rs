@@ -189,3 +189,21 @@ pub struct OnCallList {
     #[serde(default)]
     pub total: Option<u64>,
 }
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserList {
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub more: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Note {
+    pub id: String,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NoteBody {
+    pub note: Note,
+}

@@ -1,0 +1,47 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const invoke = vi.fn();
+const listen = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a) }));
+vi.mock("@tauri-apps/api/event", () => ({ listen: (...a: unknown[]) => listen(...a) }));
+
+const { tauriBackend, errorCode, errorMessage } = await import("./api");
+
+beforeEach(() => {
+  invoke.mockReset().mockResolvedValue(null);
+  listen.mockReset();
+});
+
+describe("tauriBackend", () => {
+  it("calls the backend's action commands with its argument names", async () => {
+    const request = { kind: "pagerduty.acknowledge" as const, target: "Q1", params: {} };
+    await tauriBackend.planAction(request);
+    expect(invoke).toHaveBeenLastCalledWith("plan_action", { request });
+    await tauriBackend.confirmAction("tok", null);
+    expect(invoke).toHaveBeenLastCalledWith("confirm_action", { token: "tok", typed: null });
+    await tauriBackend.confirmAction("tok", "payments-api");
+    expect(invoke).toHaveBeenLastCalledWith("confirm_action", { token: "tok", typed: "payments-api" });
+    await tauriBackend.entry("e1");
+    expect(invoke).toHaveBeenLastCalledWith("timeline_entry", { id: "e1" });
+  });
+
+  it("hands the focus-entry payload to the callback", async () => {
+    const unlisten = () => {};
+    listen.mockResolvedValue(unlisten);
+    const seen: string[] = [];
+    expect(await tauriBackend.onFocusEntry((id) => seen.push(id))).toBe(unlisten);
+    expect(listen.mock.calls[0][0]).toBe("focus-entry");
+    listen.mock.calls[0][1]({ payload: "entry-7" });
+    expect(seen).toEqual(["entry-7"]);
+  });
+});
+
+describe("IPC errors", () => {
+  it("keeps code and message, never the raw object", () => {
+    const e = { code: "refused", message: "type payments-api to confirm" };
+    expect(errorCode(e)).toBe("refused");
+    expect(errorMessage(e)).toBe("type payments-api to confirm");
+    expect(errorMessage({ code: 1 })).toBe("unexpected error");
+    expect(errorCode("plain")).toBeNull();
+  });
+});
