@@ -1,14 +1,19 @@
-//! The desktop app's command line: `opsdeck-desktop [--demo] [--config FILE] [--db FILE]`.
+//! The desktop app's command line: `opsdeck-desktop [--demo] [--config FILE] [--db FILE]
+//! [--hidden]`.
 
 use std::path::PathBuf;
 
-pub const USAGE: &str = "usage: opsdeck-desktop [--demo] [--config FILE] [--db FILE]";
+pub const USAGE: &str = "usage: opsdeck-desktop [--demo] [--config FILE] [--db FILE] [--hidden]";
+
+/// Starts with the window hidden in the tray (what start at login runs).
+pub const HIDDEN: &str = "--hidden";
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Args {
     pub demo: bool,
     pub config: Option<PathBuf>,
     pub db: Option<PathBuf>,
+    pub hidden: bool,
 }
 
 impl Args {
@@ -20,6 +25,7 @@ impl Args {
                 "--demo" => out.demo = true,
                 "--config" => out.config = Some(it.next().ok_or("--config needs a FILE")?.into()),
                 "--db" => out.db = Some(it.next().ok_or("--db needs a FILE")?.into()),
+                HIDDEN => out.hidden = true,
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
@@ -51,6 +57,7 @@ mod tests {
             parse(&["--config", "a.toml"]).unwrap().config,
             Some(PathBuf::from("a.toml"))
         );
+        assert!(parse(&["--hidden"]).unwrap().hidden);
         assert!(parse(&["--config"]).unwrap_err().contains("--config"));
         assert!(parse(&["--frobnicate"])
             .unwrap_err()

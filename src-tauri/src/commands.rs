@@ -108,3 +108,9 @@ pub async fn confirm_action(
 pub fn oncall_summary(shell: State<'_, Shell>) -> Result<OnCallSummary, IpcError> {
     Ok(cockpit(&shell)?.oncall()?)
 }
+
+/// Withdraws a plan the user cancelled, so its token can never be used.
+#[tauri::command]
+pub fn cancel_action(shell: State<'_, Shell>, token: String) -> Result<(), IpcError> {
+    Ok(cockpit(&shell)?.cancel_action(&token)?)
+}

@@ -1,5 +1,6 @@
 //! Forwards the cockpit's change feed to the window as `cockpit-changed` events; the UI
-//! re-reads what it shows (coalesced per frame on its side).
+//! re-reads what it shows (coalesced per frame on its side). The tray re-counts my open pages
+//! on the same beat.
 
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -17,6 +18,7 @@ pub fn forward(app: AppHandle) {
             // Tell the window whenever a (new) cockpit appears: its first view is due. Emitting
             // fails only when the window is gone, and then there is nobody to tell.
             let _ = app.emit(CHANGED, "cockpit");
+            crate::tray::refresh(&app);
             let Some(cockpit) = cockpit else {
                 if generations.changed().await.is_err() {
                     return;
@@ -29,6 +31,7 @@ pub fn forward(app: AppHandle) {
                     change = feed.recv() => match change {
                         Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                             let _ = app.emit(CHANGED, "data");
+                            crate::tray::refresh(&app);
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                     },

@@ -1,12 +1,16 @@
 //! The desktop shell: the only Rust that knows Tauri. Everything it shows comes from the
-//! Tauri-free crates under `crates/`; this crate wires commands, events and the window.
+//! Tauri-free crates under `crates/`; this crate wires commands, events, the window and the tray.
 
 mod args;
 mod commands;
 mod error;
 mod events;
+mod instance;
+mod login;
 mod probe;
 mod state;
+mod tray;
+mod window;
 
 use tauri::Manager;
 
@@ -18,17 +22,29 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    init_logs();
+    let context = tauri::generate_context!();
     tauri::Builder::default()
+        // First: a second launch hands over to the running opsdeck before anything else starts.
+        .plugin(instance::plugin(&context.config().identifier))
         .plugin(tauri_plugin_opener::init())
-        .manage(state::Shell::new(&args))
+        .plugin(login::plugin(&args))
+        .on_window_event(window::on_event)
         .setup(move |app| {
             let handle = app.handle().clone();
+            app.manage(state::Shell::new(
+                &args,
+                window::click_handler(handle.clone()),
+            ));
+            tray::create(&handle);
+            window::first_show(&handle, args.hidden);
             tauri::async_runtime::spawn(async move {
                 let shell = handle.state::<state::Shell>();
                 if let Err(e) = shell.boot(&args).await {
                     tracing::error!("{e}");
                     shell.set_boot_error(e.to_string());
                 }
+                login::apply(&handle, &shell);
                 events::forward(handle.clone());
             });
             Ok(())
@@ -43,9 +59,23 @@ pub fn run() {
             commands::timeline_entry,
             commands::plan_action,
             commands::confirm_action,
+            commands::cancel_action,
             commands::oncall_summary,
             probe::first_paint,
         ])
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("error while running the opsdeck window");
+}
+
+/// Logs on stderr, like the `opsdeck` command: `OPSDECK_LOG=info` (or `debug`); warnings by
+/// default.
+fn init_logs() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OPSDECK_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
 }

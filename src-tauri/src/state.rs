@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use opsdeck_cli::simulate::{self, Request, DEMO_AT, DEMO_SPEED};
 use opsdeck_domain::{AppMode, AppStatus};
-use opsdeck_engine::{paths, Cockpit, CockpitOptions, Config};
+use opsdeck_engine::notifier::ClickHandler;
+use opsdeck_engine::{paths, Cockpit, CockpitOptions, Config, DesktopNotifier, Notifier};
 use opsdeck_sim::run::RunningSim;
 use tokio::sync::watch;
 
@@ -15,6 +16,8 @@ use crate::args::Args;
 pub struct Shell {
     config_path: PathBuf,
     db: Option<PathBuf>,
+    /// What a click on a page's desktop notification does (window.rs).
+    on_click: ClickHandler,
     inner: Mutex<Inner>,
     /// Bumped whenever a new cockpit replaces the old one (the event forwarder re-subscribes).
     generation: watch::Sender<u64>,
@@ -29,13 +32,14 @@ struct Inner {
 }
 
 impl Shell {
-    pub fn new(args: &Args) -> Shell {
+    pub fn new(args: &Args, on_click: ClickHandler) -> Shell {
         Shell {
             config_path: args
                 .config
                 .clone()
                 .unwrap_or_else(paths::default_config_path),
             db: args.db.clone(),
+            on_click,
             inner: Mutex::new(Inner::default()),
             generation: watch::channel(0).0,
         }
@@ -113,11 +117,15 @@ impl Shell {
         mode: AppMode,
         sim: Option<RunningSim>,
     ) -> Result<(), String> {
+        // `None` when notifications are off: the engine then stays silent.
+        let notifier = config.notifications.enabled.then(|| {
+            Arc::new(DesktopNotifier::with_click(self.on_click.clone())) as Arc<dyn Notifier>
+        });
         let cockpit = Cockpit::open(CockpitOptions {
             config,
             config_path,
             db_path,
-            notifier: None,
+            notifier,
         })
         .map_err(|e| e.to_string())?;
         let cockpit = Arc::new(cockpit);

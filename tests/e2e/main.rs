@@ -2,6 +2,8 @@
 //! WebKitWebDriver) under a private Xvfb display. One test binary so it links once.
 //!
 //! Table of contents:
+//! - `actions::acknowledge_from_the_incident_panel_and_forged_tokens_refused` — the incident
+//!   panel, the confirmation dialog, the on-call header; forged and replayed tokens over IPC.
 //! - `window::first_run_without_config_then_demo` — no config: the first-run screen, then the demo.
 //! - `window::live_timeline_from_the_simulator` — `opsdeck sim` + the config it wrote: Today.
 //!
@@ -9,5 +11,6 @@
 //! (`cargo install tauri-driver`); `scripts/setup.sh` installs all three. Screenshots land in
 //! `target/test-output/e2e/`.
 
+mod actions;
 mod support;
 mod window;

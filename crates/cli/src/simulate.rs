@@ -129,6 +129,7 @@ pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
         services,
         notifications: Default::default(),
         actions: Default::default(),
+        desktop: Default::default(),
     }
 }
 

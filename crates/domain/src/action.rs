@@ -197,6 +197,8 @@ pub enum AuditEvent {
     Planned,
     Confirmed,
     Refused,
+    /// Withdrawn by the user before confirming (the dialog's Cancel); the token is spent.
+    Cancelled,
     Succeeded,
     Failed,
 }
@@ -207,6 +209,7 @@ impl AuditEvent {
             AuditEvent::Planned => "planned",
             AuditEvent::Confirmed => "confirmed",
             AuditEvent::Refused => "refused",
+            AuditEvent::Cancelled => "cancelled",
             AuditEvent::Succeeded => "succeeded",
             AuditEvent::Failed => "failed",
         }
@@ -221,6 +224,7 @@ impl FromStr for AuditEvent {
             AuditEvent::Planned,
             AuditEvent::Confirmed,
             AuditEvent::Refused,
+            AuditEvent::Cancelled,
             AuditEvent::Succeeded,
             AuditEvent::Failed,
         ]
@@ -229,7 +233,7 @@ impl FromStr for AuditEvent {
         .ok_or_else(|| UnknownName {
             what: "audit event",
             value: s.to_owned(),
-            expected: "planned, confirmed, refused, succeeded, failed".into(),
+            expected: "planned, confirmed, refused, cancelled, succeeded, failed".into(),
         })
     }
 }

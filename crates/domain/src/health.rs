@@ -27,8 +27,65 @@ pub struct SourceHealth {
     /// The most recent error, kept after recovery so Settings can show what went wrong last.
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
-    /// One line for the hover text: why the state is what it is.
+    /// One line for the hover text: why the state is what it is, and the request budget.
     pub message: Option<String>,
+    /// Requests sent to the vendor in the last minute (real time); `None` for a source that
+    /// does not count them.
+    pub requests_per_minute: Option<u32>,
+    /// The most opsdeck lets itself send per minute (its share of the vendor's limit).
+    pub allowed_per_minute: Option<u32>,
+    /// What the vendor said is left of its own limit (its rate-limit headers), and that limit.
+    pub vendor_remaining: Option<u32>,
+    pub vendor_limit: Option<u32>,
+}
+
+/// A source's request budget as the header shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestBudget {
+    pub requests_per_minute: u32,
+    pub allowed_per_minute: Option<u32>,
+    pub vendor_remaining: Option<u32>,
+    pub vendor_limit: Option<u32>,
+}
+
+impl SourceHealth {
+    /// Fills in the request budget and says it in the hover line, e.g. "PagerDuty ok · 34
+    /// req/min of 96 allowed · 912/960 left at PagerDuty".
+    pub fn with_budget(mut self, budget: RequestBudget) -> SourceHealth {
+        self.requests_per_minute = Some(budget.requests_per_minute);
+        self.allowed_per_minute = budget.allowed_per_minute;
+        self.vendor_remaining = budget.vendor_remaining;
+        self.vendor_limit = budget.vendor_limit;
+        let vendor = self.kind.label();
+        let mut parts = vec![match self.message.take() {
+            Some(why) => why,
+            None => format!("{vendor} {}", state_word(self.state)),
+        }];
+        parts.push(match budget.allowed_per_minute {
+            Some(allowed) => format!(
+                "{} req/min of {allowed} allowed",
+                budget.requests_per_minute
+            ),
+            None => format!("{} req/min", budget.requests_per_minute),
+        });
+        if let Some(left) = budget.vendor_remaining {
+            parts.push(match budget.vendor_limit {
+                Some(limit) => format!("{left}/{limit} left at {vendor}"),
+                None => format!("{left} left at {vendor}"),
+            });
+        }
+        self.message = Some(parts.join(" · "));
+        self
+    }
+}
+
+fn state_word(state: HealthState) -> &'static str {
+    match state {
+        HealthState::Ok => "ok",
+        HealthState::Stale => "stale",
+        HealthState::Error => "error",
+        HealthState::Unknown => "not synced yet",
+    }
 }
 
 /// The state from the two timestamps a store keeps.
@@ -107,6 +164,10 @@ impl HealthRecord {
             last_error: self.last_error.clone(),
             last_error_at: self.last_error_at,
             message,
+            requests_per_minute: None,
+            allowed_per_minute: None,
+            vendor_remaining: None,
+            vendor_limit: None,
         }
     }
 }
@@ -239,6 +300,58 @@ mod tests {
         let unknown = record().assess(t(45), Duration::minutes(5));
         assert_eq!(unknown.state, HealthState::Unknown);
         assert_eq!(unknown.message.as_deref(), Some("not synced yet"));
+    }
+
+    #[test]
+    fn the_budget_joins_the_hover_line() {
+        let at = t(0);
+        let ok = HealthRecord {
+            last_attempt_at: Some(at),
+            last_success_at: Some(at),
+            ..record()
+        }
+        .assess(at, Duration::minutes(5));
+        let budget = RequestBudget {
+            requests_per_minute: 34,
+            allowed_per_minute: Some(96),
+            vendor_remaining: Some(912),
+            vendor_limit: Some(960),
+        };
+        let health = ok.clone().with_budget(budget);
+        assert_eq!(
+            health.message.as_deref(),
+            Some("PagerDuty ok · 34 req/min of 96 allowed · 912/960 left at PagerDuty")
+        );
+        assert_eq!(
+            (
+                health.requests_per_minute,
+                health.allowed_per_minute,
+                health.vendor_remaining,
+                health.vendor_limit
+            ),
+            (Some(34), Some(96), Some(912), Some(960))
+        );
+        // A reason stays first; what the vendor never said is left out.
+        let failed = HealthRecord {
+            last_error: Some("PagerDuty: HTTP 503".into()),
+            last_error_at: Some(at),
+            last_attempt_failed: true,
+            ..record()
+        }
+        .assess(at, Duration::minutes(5))
+        .with_budget(RequestBudget {
+            requests_per_minute: 3,
+            allowed_per_minute: None,
+            ..RequestBudget::default()
+        });
+        assert_eq!(
+            failed.message.as_deref(),
+            Some("PagerDuty: HTTP 503 · 3 req/min")
+        );
+        let value = serde_json::to_value(&health).unwrap();
+        assert_eq!(value["requests_per_minute"], 34);
+        assert_eq!(value["vendor_remaining"], 912);
+        assert!(serde_json::to_value(&ok).unwrap()["vendor_limit"].is_null());
     }
 
     #[test]

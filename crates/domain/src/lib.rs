@@ -24,7 +24,7 @@ pub use bindings::typescript_bindings;
 pub use day::{local_date_of, local_day_bounds};
 pub use entry::{entry_id, NewEntry, TimelineEntry, ENTRY_ID_LEN};
 pub use error::UnknownName;
-pub use health::{health_state, HealthRecord, HealthState, SourceHealth};
+pub use health::{health_state, HealthRecord, HealthState, RequestBudget, SourceHealth};
 pub use labels::{EntryKind, Severity, SourceKind, Status};
 pub use notify::{
     first_key, notifications_due, self_alarm, Decision, LowUrgency, Mark, Notification,

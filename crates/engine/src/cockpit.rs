@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use opsdeck_domain::{
     local_date_of, local_day_bounds, oncall_summary, ActionOutcome, ActionPlan, ActionRequest,
-    AuditRecord, HealthState, OnCallSummary, SourceHealth, TimelineEntry,
+    AuditRecord, HealthState, OnCallSummary, RequestBudget, SourceHealth, TimelineEntry,
 };
 use opsdeck_store::Store;
 use tokio::sync::broadcast;
@@ -56,6 +56,8 @@ pub struct CockpitOptions {
 pub struct SourceSync {
     pub name: String,
     pub result: Result<SyncOutcome, String>,
+    /// What to do about a failure.
+    pub hint: Option<String>,
 }
 
 pub struct Cockpit {
@@ -161,7 +163,8 @@ impl Cockpit {
         Ok(lock(&self.deps.store).entry(id)?)
     }
 
-    /// Every configured source's health, in config order; one never synced is `unknown`.
+    /// Every configured source's health, in config order; one never synced is `unknown`. The
+    /// request budget comes from the live sources (this process's requests), not the store.
     pub fn health(&self) -> Result<Vec<SourceHealth>, CockpitError> {
         let now = self.now();
         let recorded = lock(&self.deps.store).source_health(now, self.stale_after())?;
@@ -170,7 +173,7 @@ impl Cockpit {
             .iter()
             .map(|c| {
                 let name = c.source.name();
-                recorded
+                let health = recorded
                     .iter()
                     .find(|h| h.name == name)
                     .cloned()
@@ -183,7 +186,20 @@ impl Cockpit {
                         last_error: None,
                         last_error_at: None,
                         message: Some("not synced yet".into()),
-                    })
+                        requests_per_minute: None,
+                        allowed_per_minute: None,
+                        vendor_remaining: None,
+                        vendor_limit: None,
+                    });
+                match c.source.budget() {
+                    Some(b) => health.with_budget(RequestBudget {
+                        requests_per_minute: b.requests_last_minute,
+                        allowed_per_minute: b.allowed_per_minute,
+                        vendor_remaining: b.vendor_remaining,
+                        vendor_limit: b.vendor_limit,
+                    }),
+                    None => health,
+                }
             })
             .collect())
     }
@@ -199,6 +215,15 @@ impl Cockpit {
             .unwrap_or(Duration::from_secs(30));
         let data_time = slowest.mul_f64(3.0 * self.speed.max(1.0));
         chrono::Duration::from_std(data_time).unwrap_or(chrono::Duration::minutes(5))
+    }
+
+    /// Pages triggered or acknowledged and assigned to me, oldest first (the tray's count).
+    pub fn my_open_pages(&self) -> Result<Vec<TimelineEntry>, CockpitError> {
+        Ok(lock(&self.deps.store)
+            .open_pages()?
+            .into_iter()
+            .filter(|e| e.details.get("assigned_to_me") == Some(&serde_json::Value::Bool(true)))
+            .collect())
     }
 
     /// Shows the notifications due now (reminders come due between syncs; the supervisor
@@ -254,6 +279,11 @@ impl Cockpit {
         self.actions().confirm(token, typed).await
     }
 
+    /// Withdraws a plan before confirming it; its token stops working.
+    pub fn cancel_action(&self, token: &str) -> Result<(), ActionFailure> {
+        self.actions().cancel(token)
+    }
+
     /// An action's audit records, oldest first.
     pub fn audit_of(&self, action_id: &str) -> Result<Vec<AuditRecord>, CockpitError> {
         Ok(lock(&self.deps.store).audit_of(action_id)?)
@@ -275,12 +305,13 @@ impl Cockpit {
     /// Syncs every source once, concurrently; one failing source does not stop the others.
     pub async fn sync_once(&self) -> Vec<SourceSync> {
         let runs = self.sources.iter().map(|c| async {
-            let result = sync_source(&self.deps, c.source.as_ref(), c.config.backfill)
-                .await
-                .map_err(|e| e.to_string());
+            let name = c.source.name().to_string();
+            let result = sync_source(&self.deps, c.source.as_ref(), c.config.backfill).await;
+            let hint = result.as_ref().err().map(|e| e.hint(&name));
             SourceSync {
-                name: c.source.name().to_string(),
-                result,
+                name,
+                result: result.map_err(|e| e.to_string()),
+                hint,
             }
         });
         futures::future::join_all(runs).await

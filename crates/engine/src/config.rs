@@ -48,6 +48,17 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     #[serde(default)]
     pub actions: ActionsConfig,
+    #[serde(default)]
+    pub desktop: DesktopConfig,
+}
+
+/// The desktop app's own preferences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesktopConfig {
+    /// Start opsdeck (in the tray) when I log in.
+    #[serde(default)]
+    pub start_at_login: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,10 +137,31 @@ pub struct SourceConfig {
     /// How far the first sync on an empty cache reaches back.
     #[serde(default = "default_backfill", with = "humantime_serde")]
     pub backfill: Duration,
+    /// The quick poll for new pages, between full polls; "0s" turns it off.
+    #[serde(default = "default_fast_poll_interval", with = "humantime_serde")]
+    pub fast_poll_interval: Duration,
+    /// The fraction of the vendor's per-user request budget opsdeck may spend, in (0, 1].
+    #[serde(default = "default_budget_share")]
+    pub budget_share: f64,
 }
 
+/// PagerDuty allows 960 requests per minute per user, across all of that user's tokens.
+pub const PAGERDUTY_PER_MINUTE: u32 = 960;
+
+// The budget at the defaults, for PagerDuty: a share of 0.10 is 960 × 0.10 = 96 requests/min.
+// The quick poll every 3 s is 20/min (one list request; a new page adds its log entries once).
+// The full poll every 30 s is 2/min × (2 list requests + 1 log-entries request per changed
+// incident) — about 4–10/min on a busy night — plus the on-call entries every 5 minutes
+// (about 1/min) and `users/me` once. That is roughly 25–35 of the 96, leaving room for actions
+// and a burst of changes; the rate limiter holds the 96 whatever happens.
 fn default_poll_interval() -> Duration {
     Duration::from_secs(30)
+}
+fn default_fast_poll_interval() -> Duration {
+    Duration::from_secs(3)
+}
+fn default_budget_share() -> f64 {
+    0.10
 }
 fn default_timeout() -> Duration {
     Duration::from_secs(10)
@@ -141,6 +173,25 @@ fn default_backfill() -> Duration {
 impl SourceConfig {
     pub fn name(&self) -> &str {
         self.name.as_deref().unwrap_or(self.kind.as_str())
+    }
+
+    /// The most requests per minute this source may send: the vendor's per-user limit times
+    /// `budget_share` (at least 1); `None` for vendors without a known per-user limit.
+    pub fn max_per_minute(&self) -> Option<u32> {
+        let vendor = match self.kind {
+            SourceKind::Pagerduty => PAGERDUTY_PER_MINUTE,
+            _ => return None,
+        };
+        // The epsilon keeps 960 × 0.1 (= 96.00000000000001) and 960 × 0.3 (= 287.99…) whole.
+        let share = (f64::from(vendor) * self.budget_share + 1e-9).floor();
+        Some((share as u32).clamp(1, vendor))
+    }
+
+    /// The quick poll's interval, or `None` when it is off: turned off with "0s", or no
+    /// quicker than the full poll, which already asks for everything that often.
+    pub fn fast_poll(&self) -> Option<Duration> {
+        let fast = self.fast_poll_interval;
+        (!fast.is_zero() && fast < self.poll_interval).then_some(fast)
     }
 
     pub fn new(kind: SourceKind, url: &str) -> SourceConfig {
@@ -157,6 +208,8 @@ impl SourceConfig {
             poll_interval: default_poll_interval(),
             timeout: default_timeout(),
             backfill: default_backfill(),
+            fast_poll_interval: default_fast_poll_interval(),
+            budget_share: default_budget_share(),
         }
     }
 }
@@ -316,6 +369,33 @@ impl Config {
             if s.poll_interval < Duration::from_secs(1) {
                 return Err(invalid(format!("{at}: poll_interval must be at least 1s")));
             }
+            if !(s.budget_share > 0.0 && s.budget_share <= 1.0) {
+                return Err(invalid(format!(
+                    "{at}: budget_share must be a fraction in (0, 1] of the vendor's per-user \
+                     request budget (0.1 = 10 %), got {}",
+                    s.budget_share
+                )));
+            }
+            if let Some(fast) = s.fast_poll() {
+                // The quick poll may take at most half the budget: the full poll needs the rest.
+                if let Some(allowed) = s.max_per_minute() {
+                    let quick = Duration::from_secs(60).as_secs_f64() / fast.as_secs_f64();
+                    if quick > f64::from(allowed) / 2.0 {
+                        let slowest_ok = Duration::from_secs(120)
+                            .checked_div(allowed)
+                            .unwrap_or(Duration::from_secs(120));
+                        return Err(invalid(format!(
+                            "{at}: fast_poll_interval ({}) would spend {quick:.0} of the {allowed} \
+                             requests/min that budget_share = {} allows; quick polls may take at \
+                             most half of it (fast_poll_interval of at least {}), or raise \
+                             budget_share",
+                            humantime_serde::re::humantime::format_duration(fast),
+                            s.budget_share,
+                            humantime_serde::re::humantime::format_duration(slowest_ok)
+                        )));
+                    }
+                }
+            }
         }
         Ok(config)
     }
@@ -450,6 +530,65 @@ mod tests {
         c.sources.push(s);
         c.save(&path).unwrap();
         assert_eq!(Config::load(&path).unwrap(), c);
+    }
+
+    #[test]
+    fn the_request_budget_and_the_quick_poll() {
+        let pd = "version = 1\n[[sources]]\nkind = \"pagerduty\"\nurl = \"http://127.0.0.1:1\"\n";
+        let defaults = &parse(pd).unwrap().sources[0];
+        assert_eq!(defaults.budget_share, 0.10);
+        assert_eq!(defaults.max_per_minute(), Some(96));
+        assert_eq!(defaults.fast_poll_interval, Duration::from_secs(3));
+        assert_eq!(defaults.fast_poll(), Some(Duration::from_secs(3)));
+
+        let c = parse(&format!(
+            "{pd}budget_share = 0.3\nfast_poll_interval = \"1s\"\n"
+        ))
+        .unwrap();
+        assert_eq!(c.sources[0].max_per_minute(), Some(288));
+        assert_eq!(c.sources[0].fast_poll(), Some(Duration::from_secs(1)));
+        let all = parse(&format!("{pd}budget_share = 1\n")).unwrap();
+        assert_eq!(all.sources[0].max_per_minute(), Some(960));
+        // "0s" turns the quick poll off; so does one no quicker than the full poll.
+        let off = parse(&format!("{pd}fast_poll_interval = \"0s\"\n")).unwrap();
+        assert_eq!(off.sources[0].fast_poll(), None);
+        let slow = parse(&format!(
+            "{pd}poll_interval = \"5s\"\nfast_poll_interval = \"5s\"\n"
+        ))
+        .unwrap();
+        assert_eq!(slow.sources[0].fast_poll(), None);
+
+        for bad in ["0", "0.0", "-0.1", "1.5", "nan", "\"ten percent\""] {
+            let err = parse(&format!("{pd}budget_share = {bad}\n")).unwrap_err();
+            assert!(err.contains("budget_share"), "{bad}: {err}");
+        }
+        for (bad, says) in [
+            ("fast_poll_interval = \"soon\"", vec!["fast_poll_interval"]),
+            ("fast_poll_interval = 3", vec!["fast_poll_interval"]),
+            // 60 quick polls a minute are more than half of 96.
+            (
+                "fast_poll_interval = \"1s\"",
+                vec!["fast_poll_interval", "budget_share", "1s 250ms"],
+            ),
+            (
+                "fast_poll_interval = \"200ms\"\nbudget_share = 0.5",
+                vec!["fast_poll_interval", "300 of the 480"],
+            ),
+        ] {
+            let err = parse(&format!("{pd}{bad}\n")).unwrap_err();
+            for word in says {
+                assert!(err.contains(word), "{bad}: {err} does not say {word}");
+            }
+        }
+        // With the whole budget, 200 ms (300/min) is within half of 960.
+        let quick = parse(&format!(
+            "{pd}fast_poll_interval = \"200ms\"\nbudget_share = 1.0\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            quick.sources[0].fast_poll(),
+            Some(Duration::from_millis(200))
+        );
     }
 
     #[test]

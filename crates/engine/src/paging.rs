@@ -70,7 +70,7 @@ pub async fn notify_due(deps: &SyncDeps) -> Result<usize, SyncError> {
     let decisions: Vec<Decision> = {
         let store = lock(&deps.store);
         let mut pages = Vec::new();
-        for entry in store.triggered_pages()? {
+        for entry in store.open_pages()? {
             let Some(facts) = page_facts(&entry) else {
                 continue;
             };

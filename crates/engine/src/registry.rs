@@ -36,6 +36,8 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
     let name = s.name().to_string();
     let http = HttpOptions {
         timeout: s.timeout,
+        // PagerDuty: 960 × budget_share requests/min (96 at the default share of 0.10).
+        max_per_minute: s.max_per_minute(),
         ..HttpOptions::default()
     };
     let source: Arc<dyn Source> = match s.kind {

@@ -1,6 +1,7 @@
 //! One supervised task per source: polls on its interval (missed ticks are skipped, not
-//! bunched), backs off with jitter while the source fails, polls at once on refresh, and stops
-//! within a bounded time when asked.
+//! bunched), runs the quick poll for new pages on its own shorter interval in between, backs
+//! off with jitter while the source fails, polls at once on refresh, and stops within a
+//! bounded time when asked.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,12 +9,13 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
-use tokio::time::MissedTickBehavior;
+use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use crate::paging::{notify_due, REMINDER_TICK};
 use crate::registry::Configured;
-use crate::sync::{sync_source, SyncDeps};
+use crate::sync::{sync_new, sync_source, PollKind, SyncDeps};
+use opsdeck_sources::Source;
 
 /// The longest wait between attempts while a source keeps failing.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -32,39 +34,13 @@ impl Supervisor {
         for c in sources {
             let wake = Arc::new(Notify::new());
             refresh.push(wake.clone());
-            let (deps, source, cancel) = (deps.clone(), c.source.clone(), cancel.clone());
-            let (interval, backfill) = (c.config.poll_interval, c.config.backfill);
-            tasks.push(tokio::spawn(async move {
-                let mut ticks = tokio::time::interval(interval);
-                ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
-                let mut failures: u32 = 0;
-                loop {
-                    tokio::select! {
-                        _ = cancel.cancelled() => return,
-                        _ = ticks.tick() => {}
-                        _ = wake.notified() => {}
-                    }
-                    let result = tokio::select! {
-                        _ = cancel.cancelled() => return,
-                        r = sync_source(&deps, source.as_ref(), backfill) => r,
-                    };
-                    match result {
-                        Ok(_) => failures = 0,
-                        Err(e) => {
-                            failures = failures.saturating_add(1);
-                            tracing::warn!(source = source.name(), %e, failures, "sync failed");
-                            let pause = backoff(interval, failures);
-                            // A refresh cuts the backoff short: the user asked for it.
-                            tokio::select! {
-                                _ = cancel.cancelled() => return,
-                                _ = tokio::time::sleep(pause) => {}
-                                _ = wake.notified() => {}
-                            }
-                            ticks.reset();
-                        }
-                    }
-                }
-            }));
+            tasks.push(tokio::spawn(run_source(
+                deps.clone(),
+                c.source.clone(),
+                Plan::of(c),
+                wake,
+                cancel.clone(),
+            )));
         }
         // Reminders come due between syncs: look for them on their own tick.
         let (deps, cancel_reminders) = (deps.clone(), cancel.clone());
@@ -107,6 +83,114 @@ impl Supervisor {
                 a.abort();
             }
         }
+    }
+}
+
+/// When a source polls.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    interval: Duration,
+    /// The quick poll for new pages, if the config turns it on.
+    fast: Option<Duration>,
+    backfill: Duration,
+}
+
+impl Plan {
+    fn of(c: &Configured) -> Plan {
+        Plan {
+            interval: c.config.poll_interval,
+            fast: c.config.fast_poll(),
+            backfill: c.config.backfill,
+        }
+    }
+}
+
+/// One source's task. The full poll and the quick poll take turns in this one task, never
+/// overlapping, so a quick poll cannot store an older view of an incident over what a full
+/// poll just stored. Each has its own interval and its own backoff: a failing full poll does
+/// not hold back the quick poll (new pages still come in), and a failing quick poll backs off
+/// to at most the full poll's interval.
+async fn run_source(
+    deps: Arc<SyncDeps>,
+    source: Arc<dyn Source>,
+    plan: Plan,
+    wake: Arc<Notify>,
+    cancel: CancellationToken,
+) {
+    let mut full = tokio::time::interval(plan.interval);
+    full.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut quick = plan.fast.map(|every| {
+        let mut ticks = tokio::time::interval_at(Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        ticks
+    });
+    let (mut failures, mut quick_failures): (u32, u32) = (0, 0);
+    loop {
+        let kind = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return,
+            _ = wake.notified() => PollKind::Full,
+            _ = full.tick() => PollKind::Full,
+            _ = next_tick(&mut quick) => PollKind::Quick,
+        };
+        match kind {
+            PollKind::Full => {
+                let result = tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    r = sync_source(&deps, source.as_ref(), plan.backfill) => r,
+                };
+                match result {
+                    Ok(_) => {
+                        if failures > 0 {
+                            // Back on the regular schedule.
+                            full.reset();
+                        }
+                        failures = 0;
+                    }
+                    Err(e) => {
+                        failures = failures.saturating_add(1);
+                        tracing::warn!(source = source.name(), %e, failures, "sync failed");
+                        // A refresh still polls at once: the user asked for it.
+                        full.reset_at(Instant::now() + backoff(plan.interval, failures));
+                    }
+                }
+            }
+            PollKind::Quick => {
+                let result = tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    r = sync_new(&deps, source.as_ref(), plan.backfill) => r,
+                };
+                let (Some(every), Some(ticks)) = (plan.fast, quick.as_mut()) else {
+                    continue; // unreachable: only a quick tick gets here
+                };
+                match result {
+                    // The source has no quick poll after all.
+                    Ok(None) => quick = None,
+                    Ok(Some(_)) => {
+                        if quick_failures > 0 {
+                            ticks.reset();
+                        }
+                        quick_failures = 0;
+                    }
+                    Err(e) => {
+                        quick_failures = quick_failures.saturating_add(1);
+                        tracing::warn!(source = source.name(), %e, failures = quick_failures, "quick poll failed");
+                        let pause = backoff(every, quick_failures).min(plan.interval);
+                        ticks.reset_at(Instant::now() + pause);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The next tick of the quick poll; never, when there is none.
+async fn next_tick(ticks: &mut Option<tokio::time::Interval>) {
+    match ticks {
+        Some(t) => {
+            t.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }
 

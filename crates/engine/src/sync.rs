@@ -1,5 +1,6 @@
-//! One sync of one source: poll, store what changed, record health, publish the change, and
-//! raise the notifications it deserves.
+//! One sync of one source — its full poll or its quick poll for new pages, through the same
+//! steps: poll, store what changed, record health, publish the change, and raise the
+//! notifications it deserves.
 
 use std::sync::{Arc, Mutex};
 
@@ -34,6 +35,18 @@ pub enum SyncError {
     Store(#[from] opsdeck_store::StoreError),
 }
 
+impl SyncError {
+    /// What the user can do about it.
+    pub fn hint(&self, source_name: &str) -> String {
+        match self {
+            SyncError::Source(e) => e.hint(source_name),
+            SyncError::Store(_) => {
+                "the local cache failed: check free disk space, or move it with --db".into()
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncOutcome {
     pub inserted: usize,
@@ -41,13 +54,48 @@ pub struct SyncOutcome {
     pub notified: usize,
 }
 
-// `feed.send` fails only when nobody subscribes (e.g. `opsdeck sync --once`): not an error, so
-// its result is ignored below.
+/// Which poll a sync runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollKind {
+    /// Everything that changed ([`Source::poll`]): advances the cursor, and its success is what
+    /// the source's health and staleness go by.
+    Full,
+    /// New pages only ([`Source::poll_new`]), between full polls.
+    Quick,
+}
+
+/// One full poll of `source`: stores what changed, records health, publishes, notifies.
 pub async fn sync_source(
     deps: &Arc<SyncDeps>,
     source: &dyn Source,
     backfill: std::time::Duration,
 ) -> Result<SyncOutcome, SyncError> {
+    Ok(sync(deps, source, backfill, PollKind::Full)
+        .await?
+        .unwrap_or_default())
+}
+
+/// One quick poll for new pages; `Ok(None)` when the source has no quick poll.
+///
+/// Health: a failure is recorded like any other (it means the vendor is unreachable or
+/// refusing, whichever poll noticed first), but a success is not — a source is "ok" and fresh
+/// by its full poll, so a quick poll that works cannot hide a full poll that keeps failing.
+pub async fn sync_new(
+    deps: &Arc<SyncDeps>,
+    source: &dyn Source,
+    backfill: std::time::Duration,
+) -> Result<Option<SyncOutcome>, SyncError> {
+    sync(deps, source, backfill, PollKind::Quick).await
+}
+
+// `feed.send` fails only when nobody subscribes (e.g. `opsdeck sync --once`): not an error, so
+// its result is ignored below.
+async fn sync(
+    deps: &Arc<SyncDeps>,
+    source: &dyn Source,
+    backfill: std::time::Duration,
+    kind: PollKind,
+) -> Result<Option<SyncOutcome>, SyncError> {
     let name = source.name().to_string();
     let now = deps.clock.now();
     let cursor = lock(&deps.store).cursor(&name, CURSOR_KEY)?;
@@ -56,9 +104,13 @@ pub async fn sync_source(
         cursor,
         backfill: chrono::Duration::from_std(backfill).unwrap_or(chrono::Duration::hours(24)),
     };
-    let polled = source.poll(&ctx).await;
+    let polled = match kind {
+        PollKind::Full => source.poll(&ctx).await.map(Some),
+        PollKind::Quick => source.poll_new(&ctx).await,
+    };
     let output = match polled {
-        Ok(o) => o,
+        Ok(Some(o)) => o,
+        Ok(None) => return Ok(None),
         Err(e) => {
             lock(&deps.store).record_attempt_error(&name, source.kind(), now, &e.to_string())?;
             let _ = deps.feed.send(Change::Health {
@@ -87,7 +139,9 @@ pub async fn sync_source(
         if let Some(shifts) = &output.oncall {
             store.replace_oncall(&name, shifts, now)?;
         }
-        store.record_attempt_ok(&name, source.kind(), now)?;
+        if kind == PollKind::Full {
+            store.record_attempt_ok(&name, source.kind(), now)?;
+        }
         // What changed is what the source just handed over: no need to read it back.
         let changed: Vec<TimelineEntry> = output
             .entries
@@ -100,19 +154,27 @@ pub async fn sync_source(
             .collect();
         (outcome, changed)
     };
-    let notified = notify_due(deps).await?;
+    // A quick poll that found nothing new has nothing to page about (reminders have their
+    // own tick).
+    let notified = if kind == PollKind::Full || !changed.is_empty() {
+        notify_due(deps).await?
+    } else {
+        0
+    };
     if !changed.is_empty() {
         let _ = deps.feed.send(Change::Entries {
             source: name.clone(),
             ids: changed.iter().map(|e| e.id.clone()).collect(),
         });
     }
-    let _ = deps.feed.send(Change::Health { source: name });
-    Ok(SyncOutcome {
+    if kind == PollKind::Full {
+        let _ = deps.feed.send(Change::Health { source: name });
+    }
+    Ok(Some(SyncOutcome {
         inserted: outcome.inserted.len(),
         updated: outcome.updated.len(),
         notified,
-    })
+    }))
 }
 
 /// A poisoned lock means a panic mid-write elsewhere; SQLite's transaction already rolled that

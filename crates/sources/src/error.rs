@@ -66,6 +66,40 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// What the user can do about it, for `opsdeck doctor`.
+    pub fn hint(&self, source_name: &str) -> String {
+        match self {
+            SourceError::Unauthorized { .. } => format!(
+                "store a valid token with `opsdeck auth set {source_name}`, or check the \
+                 variable named by token_env"
+            ),
+            SourceError::Forbidden { .. } => {
+                "the token works but its user lacks access: use a token of a user who can read \
+                 (and act on) these objects"
+                    .into()
+            }
+            SourceError::NotFound { .. } => "check the source's url in the config".into(),
+            SourceError::Rejected { .. } => {
+                "the vendor refused the request; its message above says why".into()
+            }
+            SourceError::RateLimited { .. } => {
+                "another tool is using this user's request budget; lower budget_share or wait"
+                    .into()
+            }
+            SourceError::Status { status, .. } if *status >= 500 => {
+                "the vendor is having trouble; check its status page and try again".into()
+            }
+            SourceError::Status { .. } => "check the source's url in the config".into(),
+            SourceError::Timeout { .. } | SourceError::Connect { .. } => {
+                "check the network, the VPN and the source's url".into()
+            }
+            SourceError::Decode { .. } => {
+                "the url may point at something else than the vendor's API (a proxy's page?)".into()
+            }
+            SourceError::Config(_) => "fix the source's entry in the config".into(),
+        }
+    }
+
     /// Worth retrying within the same poll (the next scheduled poll retries everything else).
     pub fn is_transient(&self) -> bool {
         match self {

@@ -1,10 +1,19 @@
 //! The JSON-over-HTTP client every vendor adapter uses: one reqwest client per source, the
 //! vendor's auth header (marked sensitive so it never reaches a log), a per-request timeout,
 //! retries with exponential backoff and jitter for transient failures, and 429s honoured.
+//!
+//! Every request (each attempt of a retry too) first waits for a permit from the source's rate
+//! limiter, when the source has a request budget ([`HttpOptions::max_per_minute`]), and is
+//! counted in a sliding one-minute window; the vendor's own rate-limit headers are kept beside
+//! that count. [`JsonClient::budget`] reports both.
 
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use backon::{ExponentialBuilder, Retryable};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT};
 use reqwest::{Client, StatusCode};
 use serde::de::DeserializeOwned;
@@ -23,6 +32,10 @@ pub struct HttpOptions {
     pub retries: usize,
     /// The first backoff delay; doubled per attempt, with jitter.
     pub min_backoff: Duration,
+    /// The most requests this client sends in any 60 seconds (see [`Pace`]); `None`: no limit.
+    /// Waiting for a permit happens before a request is sent, so it never counts against
+    /// `timeout`.
+    pub max_per_minute: Option<u32>,
 }
 
 impl Default for HttpOptions {
@@ -31,8 +44,152 @@ impl Default for HttpOptions {
             timeout: Duration::from_secs(10),
             retries: 2,
             min_backoff: Duration::from_millis(200),
+            max_per_minute: None,
         }
     }
+}
+
+/// How a per-minute cap becomes the rate limiter's quota: a burst of a sixth of the cap (so
+/// the handful of requests one poll makes goes out at once), then one request per `interval`,
+/// the rest of the cap spread evenly over the minute. A full burst plus a minute of refills is
+/// the cap, so no 60-second window `[t, t + 60 s)` ever holds more than `per_minute` requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    pub per_minute: u32,
+    pub burst: u32,
+    pub interval: Duration,
+}
+
+impl Pace {
+    pub fn per_minute(cap: u32) -> Pace {
+        let per_minute = cap.max(1);
+        let burst = (per_minute / 6).max(1);
+        let steady = u64::from(per_minute.saturating_sub(burst).max(1));
+        // Rounded up, so the refills never add up to more than the minute's remainder.
+        let interval = Duration::from_nanos(60_000_000_000u64.div_ceil(steady));
+        Pace {
+            per_minute,
+            burst,
+            interval,
+        }
+    }
+
+    /// The most requests a window `[t, t + span)` can hold: the whole burst at `t`, plus the
+    /// refills that come due before the window ends.
+    pub fn most_within(&self, span: Duration) -> u32 {
+        let refills = span
+            .as_nanos()
+            .div_ceil(self.interval.as_nanos().max(1))
+            .saturating_sub(1);
+        self.burst
+            .saturating_add(u32::try_from(refills).unwrap_or(u32::MAX))
+    }
+
+    fn quota(&self) -> Quota {
+        let burst = NonZeroU32::new(self.burst).unwrap_or(NonZeroU32::MIN);
+        Quota::with_period(self.interval)
+            .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+            .allow_burst(burst)
+    }
+}
+
+/// What a source has spent of its request budget, and what the vendor said is left of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Budget {
+    /// Requests sent in the last 60 seconds (real time, a sliding window).
+    pub requests_last_minute: u32,
+    /// opsdeck's own cap ([`HttpOptions::max_per_minute`]), if any.
+    pub allowed_per_minute: Option<u32>,
+    /// The latest `ratelimit-limit` (or `x-ratelimit-limit`) the vendor sent.
+    pub vendor_limit: Option<u32>,
+    /// The latest `ratelimit-remaining` (or `x-ratelimit-remaining`) the vendor sent.
+    pub vendor_remaining: Option<u32>,
+    /// How long until the vendor's window resets, from its latest `ratelimit-reset` (or
+    /// `x-ratelimit-reset`), counted down to now.
+    pub vendor_reset_in: Option<Duration>,
+}
+
+/// The rate-limit headers of one response. `reset_after` is relative to when it was received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VendorBudget {
+    pub limit: Option<u32>,
+    pub remaining: Option<u32>,
+    pub reset_after: Option<Duration>,
+}
+
+/// Reads `ratelimit-limit`, `ratelimit-remaining`, `ratelimit-reset` (the IETF draft names
+/// PagerDuty uses, reset in seconds) or their `x-ratelimit-*` spellings (whose reset some
+/// vendors, GitHub among them, give as a Unix time instead). `None` when the response has none.
+pub fn vendor_budget(headers: &HeaderMap) -> Option<VendorBudget> {
+    let number = |name: &str| -> Option<u64> {
+        [name.to_string(), format!("x-{name}")]
+            .iter()
+            .find_map(|n| {
+                headers
+                    .get(n.as_str())?
+                    .to_str()
+                    .ok()?
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+    };
+    let as_u32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    // Seconds this large are not a wait but an instant (anything past 2001-09-09).
+    const UNIX_TIME_FROM: u64 = 1_000_000_000;
+    let reset_after = number("ratelimit-reset").map(|v| {
+        if v >= UNIX_TIME_FROM {
+            let at = UNIX_EPOCH + Duration::from_secs(v);
+            at.duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO)
+        } else {
+            Duration::from_secs(v)
+        }
+    });
+    let budget = VendorBudget {
+        limit: number("ratelimit-limit").map(as_u32),
+        remaining: number("ratelimit-remaining").map(as_u32),
+        reset_after,
+    };
+    (budget != VendorBudget::default()).then_some(budget)
+}
+
+/// When each request of the last minute was sent.
+#[derive(Debug, Default)]
+pub struct RequestWindow {
+    sent: VecDeque<Instant>,
+}
+
+impl RequestWindow {
+    pub const SPAN: Duration = Duration::from_secs(60);
+
+    pub fn record(&mut self, at: Instant) {
+        self.forget_before(at);
+        self.sent.push_back(at);
+    }
+
+    /// Requests sent in the `SPAN` up to `now`.
+    pub fn count(&mut self, now: Instant) -> u32 {
+        self.forget_before(now);
+        u32::try_from(self.sent.len()).unwrap_or(u32::MAX)
+    }
+
+    fn forget_before(&mut self, now: Instant) {
+        while self
+            .sent
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= Self::SPAN)
+        {
+            self.sent.pop_front();
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Accounting {
+    window: RequestWindow,
+    vendor: VendorBudget,
+    vendor_at: Option<Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +198,9 @@ pub struct JsonClient {
     base: Url,
     client: Client,
     options: HttpOptions,
+    /// Shared by the clones of this client: one budget per source.
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    accounting: Arc<Mutex<Accounting>>,
 }
 
 /// A decoded body together with the JSON it came from (kept as the entry's raw payload).
@@ -85,12 +245,60 @@ impl JsonClient {
             .user_agent(concat!("opsdeck/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SourceError::Config(format!("{vendor}: cannot build HTTP client: {e}")))?;
+        let limiter = options
+            .max_per_minute
+            .map(|cap| Arc::new(RateLimiter::direct(Pace::per_minute(cap).quota())));
         Ok(JsonClient {
             vendor,
             base,
             client,
             options,
+            limiter,
+            accounting: Arc::default(),
         })
+    }
+
+    /// What this client has spent of its budget, and the vendor's latest word on its own.
+    pub fn budget(&self) -> Budget {
+        let now = Instant::now();
+        let mut accounting = self.accounting();
+        let vendor = accounting.vendor;
+        let vendor_reset_in = vendor
+            .reset_after
+            .zip(accounting.vendor_at)
+            .map(|(after, at)| after.saturating_sub(now.saturating_duration_since(at)));
+        Budget {
+            requests_last_minute: accounting.window.count(now),
+            allowed_per_minute: self.options.max_per_minute.map(|c| c.max(1)),
+            vendor_limit: vendor.limit,
+            vendor_remaining: vendor.remaining,
+            vendor_reset_in,
+        }
+    }
+
+    fn accounting(&self) -> std::sync::MutexGuard<'_, Accounting> {
+        // Counters only: whatever a panicking holder left is still worth reading.
+        self.accounting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for the rate limiter's permit, then counts the request as sent. Called right
+    /// before each request goes out, so the wait is not part of the request's timeout.
+    async fn permit(&self) {
+        if let Some(limiter) = &self.limiter {
+            limiter.until_ready().await;
+        }
+        self.accounting().window.record(Instant::now());
+    }
+
+    /// Keeps the rate-limit headers of a response, whatever its status.
+    fn note_vendor_budget(&self, headers: &HeaderMap) {
+        if let Some(vendor) = vendor_budget(headers) {
+            let mut accounting = self.accounting();
+            accounting.vendor = vendor;
+            accounting.vendor_at = Some(Instant::now());
+        }
     }
 
     pub fn vendor(&self) -> &'static str {
@@ -191,12 +399,14 @@ impl JsonClient {
         for (name, value) in headers {
             request = request.header(name.clone(), *value);
         }
+        self.permit().await;
         let response = request
             .send()
             .await
             .map_err(|e| self.transport_error(path, e))?;
         let status = response.status();
         let headers = response.headers().clone();
+        self.note_vendor_budget(&headers);
         let bytes = response
             .bytes()
             .await
@@ -220,6 +430,7 @@ impl JsonClient {
             .base
             .join(path.trim_start_matches('/'))
             .map_err(|e| SourceError::Config(format!("{}: bad path {path}: {e}", self.vendor)))?;
+        self.permit().await;
         let response = self
             .client
             .get(url.clone())
@@ -230,6 +441,7 @@ impl JsonClient {
             .map_err(|e| self.transport_error(path, e))?;
         let status = response.status();
         let headers = response.headers().clone();
+        self.note_vendor_budget(&headers);
         let body = response
             .bytes()
             .await
@@ -393,4 +605,142 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn the_window_counts_the_last_minute_only() {
+        let t0 = Instant::now();
+        let mut window = RequestWindow::default();
+        assert_eq!(window.count(t0), 0);
+        window.record(t0);
+        window.record(t0 + Duration::from_secs(10));
+        window.record(t0 + Duration::from_secs(59));
+        assert_eq!(window.count(t0 + Duration::from_secs(59)), 3);
+        // Exactly a minute old: out.
+        assert_eq!(window.count(t0 + Duration::from_secs(60)), 2);
+        assert_eq!(window.count(t0 + Duration::from_secs(69)), 2);
+        assert_eq!(window.count(t0 + Duration::from_secs(70)), 1);
+        assert_eq!(window.count(t0 + Duration::from_secs(200)), 0);
+        window.record(t0 + Duration::from_secs(201));
+        assert_eq!(window.count(t0 + Duration::from_secs(201)), 1);
+    }
+
+    #[test]
+    fn rate_limit_headers_in_both_spellings() {
+        let pagerduty = headers(&[
+            ("ratelimit-limit", "960"),
+            ("ratelimit-remaining", "912"),
+            ("ratelimit-reset", "37"),
+        ]);
+        assert_eq!(
+            vendor_budget(&pagerduty),
+            Some(VendorBudget {
+                limit: Some(960),
+                remaining: Some(912),
+                reset_after: Some(Duration::from_secs(37)),
+            })
+        );
+        let prefixed = headers(&[
+            ("x-ratelimit-limit", "5000"),
+            ("x-ratelimit-remaining", "4999"),
+        ]);
+        assert_eq!(
+            vendor_budget(&prefixed),
+            Some(VendorBudget {
+                limit: Some(5000),
+                remaining: Some(4999),
+                reset_after: None,
+            })
+        );
+        // A Unix time (GitHub's `x-ratelimit-reset`) long past: nothing left to wait.
+        let epoch = headers(&[("x-ratelimit-reset", "1700000000")]);
+        assert_eq!(
+            vendor_budget(&epoch).and_then(|b| b.reset_after),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            vendor_budget(&headers(&[("content-type", "application/json")])),
+            None
+        );
+        // Garbage is ignored, not misread.
+        let garbage = headers(&[("ratelimit-limit", "lots"), ("ratelimit-remaining", "-1")]);
+        assert_eq!(vendor_budget(&garbage), None);
+    }
+
+    #[test]
+    fn the_pace_never_puts_more_than_the_cap_in_a_minute() {
+        for cap in [1, 2, 5, 6, 7, 20, 96, 120, 960] {
+            let pace = Pace::per_minute(cap);
+            assert!(pace.burst >= 1, "{pace:?}");
+            assert!(
+                pace.most_within(Duration::from_secs(60)) <= cap,
+                "{cap}: {pace:?} allows {}",
+                pace.most_within(Duration::from_secs(60))
+            );
+        }
+        let default_share = Pace::per_minute(96);
+        assert_eq!(default_share.burst, 16);
+        assert_eq!(default_share.interval, Duration::from_millis(750));
+        // Zero means one: a cap of nothing would stall the source for good.
+        assert_eq!(Pace::per_minute(0), Pace::per_minute(1));
+    }
+
+    #[test]
+    fn the_limiter_admits_the_burst_then_refuses() {
+        let pace = Pace::per_minute(120);
+        let limiter = RateLimiter::direct(pace.quota());
+        let admitted = (0..pace.burst * 2)
+            .filter(|_| limiter.check().is_ok())
+            .count();
+        // Checked in a tight loop, far quicker than one refill (600 ms): the burst, give or
+        // take the one refill a very slow machine might see.
+        assert!(
+            admitted == pace.burst as usize || admitted == pace.burst as usize + 1,
+            "{admitted} of {pace:?}"
+        );
+    }
+
+    #[test]
+    fn budget_reports_the_cap_and_an_idle_client() {
+        let client = JsonClient::new(
+            "PagerDuty",
+            "http://127.0.0.1:9",
+            (reqwest::header::AUTHORIZATION, "Token token=x"),
+            &[],
+            HttpOptions {
+                max_per_minute: Some(96),
+                ..HttpOptions::default()
+            },
+        )
+        .expect("client builds");
+        assert_eq!(
+            client.budget(),
+            Budget {
+                requests_last_minute: 0,
+                allowed_per_minute: Some(96),
+                ..Budget::default()
+            }
+        );
+        client.note_vendor_budget(&headers(&[
+            ("ratelimit-limit", "960"),
+            ("ratelimit-remaining", "900"),
+        ]));
+        let budget = client.clone().budget();
+        assert_eq!(
+            (budget.vendor_limit, budget.vendor_remaining),
+            (Some(960), Some(900))
+        );
+    }
 }

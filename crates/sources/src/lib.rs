@@ -10,4 +10,5 @@ mod source;
 
 pub use action::{ActionContext, ActionError};
 pub use error::SourceError;
+pub use http::Budget;
 pub use source::{PollContext, PollOutput, Source};

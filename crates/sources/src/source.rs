@@ -3,6 +3,7 @@ use chrono::{DateTime, Duration, Utc};
 use opsdeck_domain::{ActionRequest, Effect, NewEntry, OnCallShift, SourceKind};
 
 use crate::action::{ActionContext, ActionError};
+use crate::http::Budget;
 use crate::SourceError;
 
 /// What the engine tells a source about this poll. Time is passed in (the engine's clock, which
@@ -35,6 +36,21 @@ pub trait Source: Send + Sync {
     fn name(&self) -> &str;
     fn kind(&self) -> SourceKind;
     async fn poll(&self, ctx: &PollContext) -> Result<PollOutput, SourceError>;
+
+    /// The quick poll for what matters most, new pages: one cheap request, run far more often
+    /// than [`Source::poll`]. It returns only what the stored cursor does not know yet, in
+    /// full (the same entries the full poll would give, so the engine can notify at once), and
+    /// never a cursor: the full poll stays the one that advances it. `Ok(None)`: this source
+    /// has no quick poll.
+    async fn poll_new(&self, _ctx: &PollContext) -> Result<Option<PollOutput>, SourceError> {
+        Ok(None)
+    }
+
+    /// What the source has spent of its request budget and what the vendor says is left;
+    /// `None` for a source that does not count.
+    fn budget(&self) -> Option<Budget> {
+        None
+    }
 
     /// Reads what the action would change at the vendor and describes it, or refuses a request
     /// that cannot be carried out. Changes nothing.

@@ -27,7 +27,8 @@ CREATE TABLE audit_log (
     seq       INTEGER PRIMARY KEY AUTOINCREMENT,
     action_id TEXT    NOT NULL,
     event     TEXT    NOT NULL
-              CHECK (event IN ('planned', 'confirmed', 'refused', 'succeeded', 'failed')),
+              CHECK (event IN ('planned', 'confirmed', 'refused', 'cancelled', 'succeeded',
+                             'failed')),
     at        INTEGER NOT NULL,    -- data time, Unix ms
     real_at   INTEGER NOT NULL,    -- real time, Unix ms
     kind      TEXT,

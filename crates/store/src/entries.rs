@@ -299,21 +299,23 @@ impl StoredRow {
     }
 }
 
-/// Matches the `entries_triggered_pages` partial index exactly, so SQLite uses it.
-const TRIGGERED_PAGES: &str = "SELECT id, source, kind, severity, status, title, service, \
+/// Matches the `entries_open_pages` partial index's condition exactly, so SQLite uses it
+/// (it proves a partial index usable only from terms it finds literally in the query).
+const OPEN_PAGES: &str = "SELECT id, source, kind, severity, status, title, service, \
      url, started_at, ended_at, external_id, details FROM entries \
-     WHERE kind = 'page' AND status = 'triggered' ORDER BY started_at";
+     WHERE kind = 'page' AND status IN ('triggered', 'acknowledged') ORDER BY started_at";
 
-pub(crate) fn triggered_pages(conn: &Connection) -> Result<Vec<TimelineEntry>> {
+/// Pages triggered or acknowledged, oldest first, whatever their day.
+pub(crate) fn open_pages(conn: &Connection) -> Result<Vec<TimelineEntry>> {
     let mut stmt = conn
-        .prepare_cached(TRIGGERED_PAGES)
-        .during("reading the triggered pages")?;
+        .prepare_cached(OPEN_PAGES)
+        .during("reading the open pages")?;
     let rows = stmt
         .query_map([], StoredRow::read)
-        .during("reading the triggered pages")?;
+        .during("reading the open pages")?;
     let mut out = Vec::new();
     for row in rows {
-        out.push(row.during("reading a triggered page")?.into_entry()?);
+        out.push(row.during("reading an open page")?.into_entry()?);
     }
     Ok(out)
 }
@@ -361,7 +363,7 @@ mod tests {
         check(plan(&store.conn));
     }
     #[test]
-    fn triggered_pages_use_their_partial_index() {
+    fn open_pages_use_their_partial_index() {
         let store = crate::Store::open_in_memory().unwrap();
         store
             .conn
@@ -370,23 +372,30 @@ mod tests {
                      started_at, details, raw, content_hash, first_seen_rev, updated_rev)
                  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
                  SELECT printf('%016x', i), 'pagerduty', i, iif(i % 3 = 0, 'page', 'alert'),
-                     'critical', iif(i % 300 = 0, 'triggered', 'resolved'), 't', i * 60000,
+                     'critical', iif(i % 300 = 0, iif(i % 600 = 0, 'acknowledged', 'triggered'),
+                         'resolved'), 't', i * 60000,
                      '{}', 'null', x'00', 1, 1 FROM n;
                  ANALYZE;",
             )
             .unwrap();
         let plan: String = store
             .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {TRIGGERED_PAGES}"))
+            .prepare(&format!("EXPLAIN QUERY PLAN {OPEN_PAGES}"))
             .unwrap()
             .query_map([], |row| row.get::<_, String>(3))
             .unwrap()
             .collect::<rusqlite::Result<Vec<_>>>()
             .unwrap()
             .join("\n");
-        assert!(plan.contains("entries_triggered_pages"), "{plan}");
-        let pages = triggered_pages(&store.conn).unwrap();
+        assert!(plan.contains("entries_open_pages"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        let pages = open_pages(&store.conn).unwrap();
         assert_eq!(pages.len(), 10);
+        let acknowledged = pages
+            .iter()
+            .filter(|p| p.status == Some(opsdeck_domain::Status::Acknowledged))
+            .count();
+        assert_eq!(acknowledged, 5);
         assert!(pages.windows(2).all(|w| w[0].started_at < w[1].started_at));
     }
 }

@@ -193,9 +193,9 @@ impl Store {
         notifications::shown(&self.conn, incident)
     }
 
-    /// Every page still triggered, oldest first, whatever its day.
-    pub fn triggered_pages(&self) -> Result<Vec<TimelineEntry>> {
-        entries::triggered_pages(&self.conn)
+    /// Every page still triggered or acknowledged, oldest first, whatever its day.
+    pub fn open_pages(&self) -> Result<Vec<TimelineEntry>> {
+        entries::open_pages(&self.conn)
     }
 
     /// Replaces the on-call entries `source` last fetched.

@@ -113,6 +113,37 @@ impl App {
         }
     }
 
+    /// Waits until an element matching `css` has text that `wanted` accepts; returns it.
+    pub async fn text_where(&self, css: &str, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + UI_TIMEOUT;
+        let mut last = String::from("(no such element)");
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if let Ok(Some(t)) = el.prop("textContent").await {
+                    let t = t.trim().to_string();
+                    if wanted(&t) {
+                        return t;
+                    }
+                    last = t;
+                }
+            }
+            if std::time::Instant::now() > deadline {
+                let evidence = self.evidence("failure").await;
+                panic!("`{css}` never had the text wanted within {UI_TIMEOUT:?}; last seen: {last:?}\n{evidence}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs `script` in the page as a function body (`arguments` holds `args`); a returned
+    /// promise is awaited, as WebDriver specifies.
+    pub async fn execute(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
     /// Saves a screenshot and the page's HTML for a failed expectation; returns where they are
     /// and the visible text, for the panic message.
     pub async fn evidence(&self, name: &str) -> String {

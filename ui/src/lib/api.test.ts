@@ -23,6 +23,10 @@ describe("tauriBackend", () => {
     expect(invoke).toHaveBeenLastCalledWith("confirm_action", { token: "tok", typed: "payments-api" });
     await tauriBackend.entry("e1");
     expect(invoke).toHaveBeenLastCalledWith("timeline_entry", { id: "e1" });
+    await tauriBackend.cancelAction("tok");
+    expect(invoke).toHaveBeenLastCalledWith("cancel_action", { token: "tok" });
+    await tauriBackend.oncall();
+    expect(invoke).toHaveBeenLastCalledWith("oncall_summary");
   });
 
   it("hands the focus-entry payload to the callback", async () => {

@@ -7,6 +7,7 @@ import type {
   ActionPlan,
   ActionRequest,
   AppStatus,
+  OnCallSummary,
   SourceHealth,
   TimelineEntry,
 } from "./bindings";
@@ -25,10 +26,14 @@ export interface Backend {
   planAction(request: ActionRequest): Promise<ActionPlan>;
   /** Executes a plan; `typed` is the type-to-confirm text (the backend checks it too). */
   confirmAction(token: string, typed: string | null): Promise<ActionOutcome>;
+  /** Withdraws a plan that will not be confirmed; its token stops working. */
+  cancelAction(token: string): Promise<void>;
   /** One entry by id, from any day in the cache. */
   entry(id: string): Promise<TimelineEntry | null>;
   /** Calls `cb` with an entry id when the user clicked that page's desktop notification. */
   onFocusEntry(cb: (id: string) => void): Promise<() => void>;
+  /** My current and next shift, and who holds my escalation policies now. */
+  oncall(): Promise<OnCallSummary>;
 }
 
 /**
@@ -59,4 +64,6 @@ export const tauriBackend: Backend = {
   confirmAction: (token, typed) => invoke<ActionOutcome>("confirm_action", { token, typed }),
   entry: (id) => invoke<TimelineEntry | null>("timeline_entry", { id }),
   onFocusEntry: (cb) => listen<string>("focus-entry", (e) => cb(e.payload)),
+  oncall: () => invoke<OnCallSummary>("oncall_summary"),
+  cancelAction: (token) => invoke<void>("cancel_action", { token }),
 };

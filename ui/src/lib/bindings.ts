@@ -48,9 +48,22 @@ name: string, kind: SourceKind, state: HealthState, last_attempt_at: string | nu
  */
 last_error: string | null, last_error_at: string | null, 
 /**
- * One line for the hover text: why the state is what it is.
+ * One line for the hover text: why the state is what it is, and the request budget.
  */
-message: string | null, };
+message: string | null, 
+/**
+ * Requests sent to the vendor in the last minute (real time); `None` for a source that
+ * does not count them.
+ */
+requests_per_minute: number | null, 
+/**
+ * The most opsdeck lets itself send per minute (its share of the vendor's limit).
+ */
+allowed_per_minute: number | null, 
+/**
+ * What the vendor said is left of its own limit (its rate-limit headers), and that limit.
+ */
+vendor_remaining: number | null, vendor_limit: number | null, };
 
 /**
  * `first_run`: no config yet, offer the demo; `demo`: a simulated day (banner shown);

@@ -130,6 +130,25 @@ fn doctor_sends_a_test_notification() {
         run.describe()
     );
     assert!(calls[0].summary.contains("test"), "{calls:#?}");
+    let out = run.stdout();
+    for line in [
+        "source pagerduty: ok (reachable and authorised; actions: confirm)",
+        "me: sam.okafor@example.test",
+        "notification policy: high urgency rings, reminders every 5m",
+        "paging works: sources, clock and notifications are ok",
+    ] {
+        assert!(
+            out.lines().any(|l| l == line),
+            "no line {line:?}:\n{}",
+            run.describe()
+        );
+    }
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("on call: yes, Payments Primary until ")),
+        "{}",
+        run.describe()
+    );
     assert!(sim.stop().success());
 }
 
@@ -147,5 +166,42 @@ fn doctor_reports_unreachable_notifications() {
         "{}",
         run.describe()
     );
+    assert!(
+        run.stdout()
+            .lines()
+            .any(|l| l.starts_with("  fix: start a notification server")),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr().contains("1 problem(s) found"),
+        "{}",
+        run.describe()
+    );
     assert!(sim.stop().success());
+}
+
+#[test]
+fn doctor_says_how_to_fix_an_unreachable_source() {
+    let sandbox = Sandbox::new();
+    let sim = Sim::frozen(&sandbox, "06:00");
+    let config = std::fs::read_to_string(&sim.config).expect("config");
+    assert!(sim.stop().success());
+    // The simulator is gone: its port refuses connections.
+    let path = sandbox.write("gone.toml", &config);
+    let run = sandbox.run(&["--config", path.to_str().unwrap(), "doctor"]);
+    run.expect_code(1);
+    let out = run.stdout();
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("source pagerduty: FAILED: cannot reach PagerDuty")),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        out.lines()
+            .any(|l| l == "  fix: check the network, the VPN and the source's url"),
+        "{}",
+        run.describe()
+    );
 }

@@ -11,7 +11,9 @@ fn status_of(event: AuditEvent) -> Status {
     match event {
         // Confirmed but not finished yet: still only planned as far as the vendor knows.
         AuditEvent::Planned | AuditEvent::Confirmed => Status::Planned,
-        AuditEvent::Refused => Status::Refused,
+        // The contract has no "cancelled": withdrawn before confirming reads as refused, and
+        // the title and audit trail say who refused it.
+        AuditEvent::Refused | AuditEvent::Cancelled => Status::Refused,
         AuditEvent::Succeeded => Status::Succeeded,
         AuditEvent::Failed => Status::Failed,
     }
@@ -35,11 +37,12 @@ pub(crate) fn action_entry(
     let status = status_of(last.event);
     let finished = matches!(
         last.event,
-        AuditEvent::Refused | AuditEvent::Succeeded | AuditEvent::Failed
+        AuditEvent::Refused | AuditEvent::Cancelled | AuditEvent::Succeeded | AuditEvent::Failed
     );
     let title = match (plan, last.event) {
         (Some(p), AuditEvent::Failed) => format!("Failed: {}", p.effect.summary),
         (Some(p), AuditEvent::Refused) => format!("Refused: {}", p.effect.summary),
+        (Some(p), AuditEvent::Cancelled) => format!("Cancelled: {}", p.effect.summary),
         (Some(p), _) => p.effect.summary.clone(),
         (None, _) => format!("Refused: {}", last.message),
     };

@@ -331,6 +331,26 @@ impl Actions<'_> {
         })
     }
 
+    /// Withdraws a plan before it is confirmed (the dialog's Cancel): its token is spent and
+    /// the timeline says it was cancelled. A used or unknown token changes nothing.
+    pub(crate) fn cancel(&self, token: &str) -> Result<(), ActionFailure> {
+        let hash = hash_token(token.trim());
+        let Some(plan) = lock(&self.deps.store).plan_by_token_hash(&hash)? else {
+            return Err(Refusal::UnknownToken.into());
+        };
+        if !lock(&self.deps.store).use_token(&hash, Utc::now())? {
+            return Ok(());
+        }
+        self.record(
+            &plan.action_id,
+            AuditEvent::Cancelled,
+            Some(&plan),
+            None,
+            None,
+            "cancelled before confirming".to_string(),
+        )
+    }
+
     /// Pulls the source again so the action's outcome (the incident's new log entry) is on the
     /// timeline now rather than at the next scheduled poll.
     async fn resync(&self, configured: &Configured) {

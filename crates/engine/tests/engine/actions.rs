@@ -432,3 +432,36 @@ async fn bad_requests_are_refused_before_any_token_exists() {
     assert_eq!(refused, 10, "every refusal is on the timeline");
     running.stop().await;
 }
+
+#[tokio::test]
+async fn a_cancelled_plan_cannot_be_confirmed_later() {
+    let home = Home::new();
+    let (running, cockpit) = paged(&home, Protection::Confirm).await;
+    let plan = cockpit
+        .plan_action(request(ActionKind::PagerdutyResolve, INCIDENT, &[]))
+        .await
+        .expect("plan");
+    cockpit.cancel_action(&plan.token).expect("cancelled");
+    let entry = action_entry(&cockpit, &plan.action_id);
+    assert_eq!(entry.status, Some(Status::Refused));
+    assert!(
+        entry.title.starts_with("Cancelled: Resolve"),
+        "{}",
+        entry.title
+    );
+    let late = cockpit.confirm_action(&plan.token, None).await.unwrap_err();
+    assert!(
+        matches!(late, ActionFailure::Refused(Refusal::Used { .. })),
+        "{late}"
+    );
+    assert_eq!(
+        events(&cockpit, &plan.action_id),
+        [
+            AuditEvent::Planned,
+            AuditEvent::Cancelled,
+            AuditEvent::Refused
+        ]
+    );
+    assert_eq!(page(&cockpit).status, Some(Status::Triggered));
+    running.stop().await;
+}

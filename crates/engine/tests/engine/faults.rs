@@ -69,7 +69,12 @@ async fn sync_fails(
     assert!(!error.contains(TOKEN), "{what}: the token leaked: {error}");
     let health = health_of(cockpit, SOURCE);
     assert_eq!(health.state, HealthState::Error, "{what}: {health:?}");
-    assert_eq!(health.message.as_deref(), Some(error.as_str()), "{what}");
+    // The hover line: the reason first, then the request budget.
+    let message = health.message.clone().unwrap_or_default();
+    assert!(
+        message.starts_with(&format!("{error} · ")) && message.contains("req/min of 96 allowed"),
+        "{what}: {message}"
+    );
     assert_eq!(health.last_error.as_deref(), Some(error.as_str()), "{what}");
     assert_unchanged(cockpit, before, what);
     error
@@ -84,7 +89,8 @@ async fn recovers(cockpit: &Cockpit, before: &[TimelineEntry], what: &str) {
     );
     let health = health_of(cockpit, SOURCE);
     assert_eq!(health.state, HealthState::Ok, "{what}: {health:?}");
-    assert_eq!(health.message, None, "{what}");
+    let message = health.message.clone().unwrap_or_default();
+    assert!(message.starts_with("PagerDuty ok · "), "{what}: {message}");
     assert_unchanged(cockpit, before, &format!("{what}, recovered"));
 }
 
@@ -230,7 +236,8 @@ async fn an_unreachable_source_fails_alone() {
     assert_healthy(&cockpit, SOURCE);
     let offline_health = health_of(&cockpit, "pagerduty-offline");
     assert_eq!(offline_health.state, HealthState::Error);
-    assert_eq!(offline_health.message.as_deref(), Some(error.as_str()));
+    let message = offline_health.message.clone().unwrap_or_default();
+    assert!(message.starts_with(&format!("{error} · ")), "{message}");
     let ids: Vec<String> = day(&cockpit).into_iter().map(|e| e.external_id).collect();
     assert_eq!(ids, ["Q0PAY0001", "Q0SEC0002"]);
     running.stop().await;

@@ -94,6 +94,7 @@ pub fn config_for(running: &RunningSim, sources: Vec<SourceConfig>) -> Config {
         services: Vec::new(),
         notifications: NotificationsConfig::default(),
         actions: Default::default(),
+        desktop: Default::default(),
     }
 }
 

@@ -3,6 +3,8 @@
 //!
 //! - `actions`: plan and confirm against the simulated PagerDuty: single-use, expiring tokens,
 //!   protection levels, the audit trail and the timeline entry, vendor errors as failed actions
+//! - `budget`: budget-aware polling: a new page through the quick poll before the full poll's
+//!   interval, the request rate and PagerDuty's remaining budget in the source's health
 //! - `harness`: the simulated shared day, a config pointing at it (saved and loaded like a
 //!   user's), a Cockpit on a temporary cache, a recording notifier, feed helpers
 //! - `faults`: bad bodies, error statuses, rate limits, hangs and an unreachable source: a
@@ -14,6 +16,7 @@
 //! - `supervisor`: the poll loop and the change feed, refresh, bounded shutdown
 
 mod actions;
+mod budget;
 mod faults;
 mod harness;
 mod notify;

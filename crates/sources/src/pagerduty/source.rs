@@ -1,6 +1,10 @@
 //! Polling PagerDuty: incidents created since the last poll (with an overlap window, because
 //! PagerDuty's lists are eventually consistent), every open incident, and the ones opsdeck still
 //! holds as open — each with its log entries when it changed.
+//!
+//! Between those full polls, the quick poll ([`Source::poll_new`]) asks one cheap question —
+//! the newest triggered incidents — and brings in full only the ones the cursor has never seen,
+//! so a new page is on the desktop within seconds without spending the budget on the rest.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -16,12 +20,15 @@ use super::map::incident_entry;
 use super::wire::{
     Incident, IncidentBody, IncidentList, IncidentStatus, LogEntry, LogEntryList, UserBody,
 };
-use crate::http::{HttpOptions, JsonClient};
+use crate::http::{Budget, HttpOptions, JsonClient};
 use crate::{ActionContext, ActionError, PollContext, PollOutput, Source, SourceError};
 
 const VENDOR: &str = "PagerDuty";
 pub(super) const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
 const PAGE_LIMIT: u64 = 100;
+/// How many of the newest triggered incidents the quick poll looks at. More new pages than
+/// this between two quick polls are left to the full poll.
+const QUICK_LIMIT: u64 = 25;
 /// A list that keeps saying `more` past this many pages is a vendor bug, not a busy day.
 const MAX_PAGES: u64 = 100;
 
@@ -48,6 +55,9 @@ pub struct PagerDutySource {
     refetch: Mutex<BTreeSet<String>>,
     /// When the on-call entries were last fetched (real time).
     pub(super) oncall_fetched: Mutex<Option<std::time::Instant>>,
+    /// Incidents the quick poll already handed over that the stored cursor does not know yet:
+    /// not fetched again until the full poll has taken them over.
+    announced: Mutex<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +94,7 @@ impl PagerDutySource {
             me: Mutex::new(None),
             refetch: Mutex::new(BTreeSet::new()),
             oncall_fetched: Mutex::new(None),
+            announced: Mutex::new(BTreeSet::new()),
         })
     }
 
@@ -238,6 +249,14 @@ impl Source for PagerDutySource {
         result
     }
 
+    async fn poll_new(&self, ctx: &PollContext) -> Result<Option<PollOutput>, SourceError> {
+        self.poll_new_pages(ctx).await.map(Some)
+    }
+
+    fn budget(&self) -> Option<Budget> {
+        Some(self.client.budget())
+    }
+
     async fn plan_action(
         &self,
         request: &ActionRequest,
@@ -256,6 +275,77 @@ impl Source for PagerDutySource {
 }
 
 impl PagerDutySource {
+    /// One request for the newest triggered incidents; each one neither the cursor nor an
+    /// earlier quick poll knows is fetched with its log and handed over in full. The cursor is
+    /// left alone: the next full poll finds these incidents new and stores them again, which
+    /// the store's content hash makes a no-op.
+    async fn poll_new_pages(&self, ctx: &PollContext) -> Result<PollOutput, SourceError> {
+        let known: Cursor = ctx
+            .cursor
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_default();
+        let query = [
+            ("statuses[]", "triggered".to_string()),
+            ("date_range", "all".to_string()),
+            ("time_zone", "UTC".to_string()),
+            ("limit", QUICK_LIMIT.to_string()),
+            // Newest first (PagerDuty's `sort_by_incidents`; the simulator lists in creation
+            // order, which holds the same incidents while fewer than QUICK_LIMIT are open).
+            ("sort_by", "created_at:desc".to_string()),
+        ];
+        let body = self
+            .client
+            .get_json::<IncidentList>("incidents", &query, ACCEPT)
+            .await?;
+        let raws = body
+            .raw
+            .get("incidents")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let announced = {
+            let mut announced = self.announced.lock().unwrap_or_else(|p| p.into_inner());
+            // Once the full poll has stored an incident, its cursor watches it.
+            announced.retain(|id| !known.seen.contains_key(id));
+            announced.clone()
+        };
+        let new: Vec<(Incident, Value)> = body
+            .value
+            .incidents
+            .into_iter()
+            .zip(raws)
+            .filter(|(i, _)| !known.seen.contains_key(&i.id) && !announced.contains(&i.id))
+            .collect();
+        if new.is_empty() {
+            return Ok(PollOutput::default());
+        }
+        let me = self.me().await?;
+        let mut entries = Vec::new();
+        for (incident, raw) in &new {
+            let (log, raw_log) = self.log_entries(&incident.id).await?;
+            entries.push(incident_entry(
+                incident,
+                raw,
+                &log,
+                &raw_log,
+                Some(&me.id),
+                Some(&self.services),
+            ));
+        }
+        // Only once all of them were fetched: a failure above leaves them to the next try.
+        self.announced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(new.into_iter().map(|(i, _)| i.id));
+        Ok(PollOutput {
+            entries,
+            cursor: None,
+            me: None,
+            oncall: None,
+        })
+    }
+
     async fn poll_with(
         &self,
         ctx: &PollContext,

@@ -78,18 +78,39 @@ impl Sim {
 
     /// A source as the engine builds it, with `overlap` behind each previous poll.
     pub fn source_with_overlap(&self, overlap: chrono::Duration) -> PagerDutySource {
+        self.source_with(
+            overlap,
+            HttpOptions {
+                timeout: Duration::from_secs(10),
+                ..HttpOptions::default()
+            },
+        )
+    }
+
+    /// A source with its own HTTP options (a request budget, say).
+    pub fn source_with(&self, overlap: chrono::Duration, http: HttpOptions) -> PagerDutySource {
         PagerDutySource::new(PagerDutyConfig {
             name: "pagerduty".into(),
             url: self.url().to_string(),
             token: TOKEN.into(),
             services: HashMap::new(),
-            http: HttpOptions {
-                timeout: Duration::from_secs(10),
-                ..HttpOptions::default()
-            },
+            http,
             overlap,
         })
         .expect("source builds")
+    }
+
+    /// The quick poll at the simulator's now, as the engine would run it.
+    pub async fn poll_new(&self, source: &PagerDutySource, cursor: Option<String>) -> PollOutput {
+        source
+            .poll_new(&PollContext {
+                now: self.running.now(),
+                cursor,
+                backfill: chrono::Duration::hours(24),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("quick poll failed: {e}"))
+            .expect("PagerDuty has a quick poll")
     }
 
     pub fn source(&self) -> PagerDutySource {

@@ -89,6 +89,7 @@ async fn scripted(first: Vec<Answer>, then: Option<Answer>) -> (Script, JsonClie
             timeout: Duration::from_secs(5),
             retries: 2,
             min_backoff: Duration::from_millis(10),
+            max_per_minute: None,
         },
     )
     .expect("client builds");

@@ -7,7 +7,10 @@
 //!   incidents resolved while nobody looked
 //! - `paging`: a synthetic day with more incidents than one page holds
 //! - `http`: the JSON client's retries and rate-limit handling against a scripted server
+//! - `budget`: the request budget: the client's rate limiter as the simulator sees it, the
+//!   vendor's rate-limit headers in `budget()`, and the quick poll for new pages
 
+mod budget;
 mod examples;
 mod harness;
 mod http;
