@@ -194,6 +194,12 @@ impl SourceConfig {
         (!fast.is_zero() && fast < self.poll_interval).then_some(fast)
     }
 
+    /// Requests a minute the quick poll makes, kept aside from the budget for it.
+    pub fn fast_poll_per_minute(&self) -> Option<u32> {
+        self.fast_poll()
+            .map(|fast| (60.0 / fast.as_secs_f64()).ceil() as u32)
+    }
+
     pub fn new(kind: SourceKind, url: &str) -> SourceConfig {
         SourceConfig {
             kind,

@@ -38,6 +38,8 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
         timeout: s.timeout,
         // PagerDuty: 960 × budget_share requests/min (96 at the default share of 0.10).
         max_per_minute: s.max_per_minute(),
+        // New pages get their own lane of that budget (see fast_poll_interval).
+        urgent_per_minute: s.max_per_minute().and(s.fast_poll_per_minute()),
         ..HttpOptions::default()
     };
     let source: Arc<dyn Source> = match s.kind {

@@ -1,5 +1,5 @@
 //! One supervised task per source: polls on its interval (missed ticks are skipped, not
-//! bunched), runs the quick poll for new pages on its own shorter interval in between, backs
+//! bunched), runs the quick poll for new pages beside it on its own shorter interval, backs
 //! off with jitter while the source fails, polls at once on refresh, and stops within a
 //! bounded time when asked.
 
@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::paging::{notify_due, REMINDER_TICK};
 use crate::registry::Configured;
-use crate::sync::{sync_new, sync_source, PollKind, SyncDeps};
+use crate::sync::{sync_new, sync_source, SyncDeps};
 use opsdeck_sources::Source;
 
 /// The longest wait between attempts while a source keeps failing.
@@ -105,11 +105,11 @@ impl Plan {
     }
 }
 
-/// One source's task. The full poll and the quick poll take turns in this one task, never
-/// overlapping, so a quick poll cannot store an older view of an incident over what a full
-/// poll just stored. Each has its own interval and its own backoff: a failing full poll does
-/// not hold back the quick poll (new pages still come in), and a failing quick poll backs off
-/// to at most the full poll's interval.
+/// One source's task. The full poll and the quick poll run side by side in it, each on its own
+/// interval and backoff: a full poll busy fetching details (or failing) never holds back the
+/// quick poll, so a new page reaches the desktop within the quick interval. They cannot undo
+/// each other: the quick poll only inserts pages the cache does not have yet, and its requests
+/// go on their own lane of the source's rate limit.
 async fn run_source(
     deps: Arc<SyncDeps>,
     source: Arc<dyn Source>,
@@ -117,80 +117,68 @@ async fn run_source(
     wake: Arc<Notify>,
     cancel: CancellationToken,
 ) {
+    tokio::select! {
+        _ = cancel.cancelled() => {}
+        _ = full_polls(&deps, source.as_ref(), &plan, &wake) => {}
+        _ = quick_polls(&deps, source.as_ref(), &plan) => {}
+    }
+}
+
+async fn full_polls(deps: &Arc<SyncDeps>, source: &dyn Source, plan: &Plan, wake: &Notify) {
     let mut full = tokio::time::interval(plan.interval);
     full.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut quick = plan.fast.map(|every| {
-        let mut ticks = tokio::time::interval_at(Instant::now() + every, every);
-        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        ticks
-    });
-    let (mut failures, mut quick_failures): (u32, u32) = (0, 0);
+    let mut failures: u32 = 0;
     loop {
-        let kind = tokio::select! {
+        tokio::select! {
             biased;
-            _ = cancel.cancelled() => return,
-            _ = wake.notified() => PollKind::Full,
-            _ = full.tick() => PollKind::Full,
-            _ = next_tick(&mut quick) => PollKind::Quick,
-        };
-        match kind {
-            PollKind::Full => {
-                let result = tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    r = sync_source(&deps, source.as_ref(), plan.backfill) => r,
-                };
-                match result {
-                    Ok(_) => {
-                        if failures > 0 {
-                            // Back on the regular schedule.
-                            full.reset();
-                        }
-                        failures = 0;
-                    }
-                    Err(e) => {
-                        failures = failures.saturating_add(1);
-                        tracing::warn!(source = source.name(), %e, failures, "sync failed");
-                        // A refresh still polls at once: the user asked for it.
-                        full.reset_at(Instant::now() + backoff(plan.interval, failures));
-                    }
+            _ = wake.notified() => {}
+            _ = full.tick() => {}
+        }
+        match sync_source(deps, source, plan.backfill).await {
+            Ok(_) => {
+                if failures > 0 {
+                    // Back on the regular schedule.
+                    full.reset();
                 }
+                failures = 0;
             }
-            PollKind::Quick => {
-                let result = tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    r = sync_new(&deps, source.as_ref(), plan.backfill) => r,
-                };
-                let (Some(every), Some(ticks)) = (plan.fast, quick.as_mut()) else {
-                    continue; // unreachable: only a quick tick gets here
-                };
-                match result {
-                    // The source has no quick poll after all.
-                    Ok(None) => quick = None,
-                    Ok(Some(_)) => {
-                        if quick_failures > 0 {
-                            ticks.reset();
-                        }
-                        quick_failures = 0;
-                    }
-                    Err(e) => {
-                        quick_failures = quick_failures.saturating_add(1);
-                        tracing::warn!(source = source.name(), %e, failures = quick_failures, "quick poll failed");
-                        let pause = backoff(every, quick_failures).min(plan.interval);
-                        ticks.reset_at(Instant::now() + pause);
-                    }
-                }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(source = source.name(), %e, failures, "sync failed");
+                // A refresh still polls at once: the user asked for it.
+                full.reset_at(Instant::now() + backoff(plan.interval, failures));
             }
         }
     }
 }
 
-/// The next tick of the quick poll; never, when there is none.
-async fn next_tick(ticks: &mut Option<tokio::time::Interval>) {
-    match ticks {
-        Some(t) => {
-            t.tick().await;
+/// Never returns while the source has a quick poll; returns at once when it has none, which
+/// leaves the full polls running alone.
+async fn quick_polls(deps: &Arc<SyncDeps>, source: &dyn Source, plan: &Plan) {
+    let Some(every) = plan.fast else {
+        return std::future::pending().await;
+    };
+    let mut ticks = tokio::time::interval_at(Instant::now() + every, every);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut failures: u32 = 0;
+    loop {
+        ticks.tick().await;
+        match sync_new(deps, source, plan.backfill).await {
+            // The source has no quick poll after all.
+            Ok(None) => return std::future::pending().await,
+            Ok(Some(_)) => {
+                if failures > 0 {
+                    ticks.reset();
+                }
+                failures = 0;
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(source = source.name(), %e, failures, "quick poll failed");
+                let pause = backoff(every, failures).min(plan.interval);
+                ticks.reset_at(Instant::now() + pause);
+            }
         }
-        None => std::future::pending().await,
     }
 }
 

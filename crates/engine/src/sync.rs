@@ -129,7 +129,12 @@ async fn sync(
     };
     let (outcome, changed) = {
         let mut store = lock(&deps.store);
-        let outcome = store.upsert_entries(&output.entries)?;
+        // A quick poll's view is partial (no log yet): it only adds pages the cache lacks, so
+        // running beside a full poll it can never overwrite a fuller view stored meanwhile.
+        let outcome = match kind {
+            PollKind::Full => store.upsert_entries(&output.entries)?,
+            PollKind::Quick => store.insert_new_entries(&output.entries)?,
+        };
         if let Some(c) = &output.cursor {
             store.set_cursor(&name, CURSOR_KEY, c)?;
         }

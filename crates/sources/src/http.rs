@@ -36,6 +36,9 @@ pub struct HttpOptions {
     /// Waiting for a permit happens before a request is sent, so it never counts against
     /// `timeout`.
     pub max_per_minute: Option<u32>,
+    /// Of `max_per_minute`, the requests kept for [`JsonClient::urgent`] (the quick poll for
+    /// new pages), so that detail and history fetches can never make a new page wait.
+    pub urgent_per_minute: Option<u32>,
 }
 
 impl Default for HttpOptions {
@@ -45,6 +48,7 @@ impl Default for HttpOptions {
             retries: 2,
             min_backoff: Duration::from_millis(200),
             max_per_minute: None,
+            urgent_per_minute: None,
         }
     }
 }
@@ -91,6 +95,22 @@ impl Pace {
             .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
             .allow_burst(burst)
     }
+}
+
+/// Splits a per-minute cap into the bulk lane and the lane reserved for urgent requests. The
+/// urgent lane gets a sixth more than asked, because [`Pace`] sustains five sixths of its cap
+/// once its burst is spent, plus one request for a retry; the bulk lane keeps the rest, so the
+/// two together never exceed the cap.
+pub fn lanes(cap: Option<u32>, urgent: Option<u32>) -> Option<(Pace, Option<Pace>)> {
+    let cap = cap?.max(1);
+    let Some(wanted) = urgent.filter(|n| *n > 0 && cap > 1) else {
+        return Some((Pace::per_minute(cap), None));
+    };
+    let reserved = (wanted.saturating_mul(6).div_ceil(5) + 1).min(cap - 1);
+    Some((
+        Pace::per_minute(cap - reserved),
+        Some(Pace::per_minute(reserved)),
+    ))
 }
 
 /// What a source has spent of its request budget, and what the vendor said is left of its own.
@@ -198,8 +218,10 @@ pub struct JsonClient {
     base: Url,
     client: Client,
     options: HttpOptions,
-    /// Shared by the clones of this client: one budget per source.
+    /// Shared by the clones of this client: one budget per source. `limiter` is the lane this
+    /// client sends on; `urgent` the lane kept for new pages ([`JsonClient::urgent`]).
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    urgent: Option<Arc<DefaultDirectRateLimiter>>,
     accounting: Arc<Mutex<Accounting>>,
 }
 
@@ -245,17 +267,32 @@ impl JsonClient {
             .user_agent(concat!("opsdeck/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SourceError::Config(format!("{vendor}: cannot build HTTP client: {e}")))?;
-        let limiter = options
-            .max_per_minute
-            .map(|cap| Arc::new(RateLimiter::direct(Pace::per_minute(cap).quota())));
+        let (limiter, urgent) = match lanes(options.max_per_minute, options.urgent_per_minute) {
+            Some((bulk, urgent)) => (
+                Some(Arc::new(RateLimiter::direct(bulk.quota()))),
+                urgent.map(|pace| Arc::new(RateLimiter::direct(pace.quota()))),
+            ),
+            None => (None, None),
+        };
         Ok(JsonClient {
             vendor,
             base,
             client,
             options,
             limiter,
+            urgent,
             accounting: Arc::default(),
         })
+    }
+
+    /// The same client on the lane kept for new pages: its requests wait only for each other,
+    /// never behind a poll's detail fetches. Without a reserved lane, the client itself.
+    pub fn urgent(&self) -> JsonClient {
+        let mut client = self.clone();
+        if let Some(urgent) = &self.urgent {
+            client.limiter = Some(Arc::clone(urgent));
+        }
+        client
     }
 
     /// What this client has spent of its budget, and the vendor's latest word on its own.
@@ -741,6 +778,33 @@ mod tests {
         assert_eq!(
             (budget.vendor_limit, budget.vendor_remaining),
             (Some(960), Some(900))
+        );
+    }
+
+    #[test]
+    fn the_urgent_lane_sustains_its_rate_and_the_lanes_stay_within_the_cap() {
+        // 96/min with a quick poll every 3 s (20/min).
+        let (bulk, urgent) = lanes(Some(96), Some(20)).expect("a cap gives lanes");
+        let urgent = urgent.expect("an urgent lane");
+        assert_eq!(bulk.per_minute + urgent.per_minute, 96);
+        // Once its burst is spent, the urgent lane still refills at least 20 a minute.
+        let sustained = Duration::from_secs(60).as_secs_f64() / urgent.interval.as_secs_f64();
+        assert!(
+            sustained >= 20.0,
+            "urgent lane sustains only {sustained:.1}/min"
+        );
+        assert!(
+            bulk.most_within(Duration::from_secs(60)) + urgent.most_within(Duration::from_secs(60))
+                <= 96
+        );
+        // No lane asked for, or no cap at all.
+        assert_eq!(lanes(Some(96), None), Some((Pace::per_minute(96), None)));
+        assert_eq!(lanes(None, Some(20)), None);
+        // A tiny cap still leaves the bulk lane one request.
+        let (bulk, urgent) = lanes(Some(4), Some(20)).expect("lanes");
+        assert_eq!(
+            (bulk.per_minute, urgent.map(|u| u.per_minute)),
+            (1, Some(3))
         );
     }
 }

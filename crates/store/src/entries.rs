@@ -47,7 +47,18 @@ pub(crate) const BETWEEN: &str = "SELECT id, source, kind, severity, status, tit
      url, started_at, ended_at, external_id, details FROM entries \
      WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at, id";
 
-pub(crate) fn upsert(conn: &mut Connection, entries: &[NewEntry]) -> Result<UpsertOutcome> {
+/// Whether an entry already stored is updated from the incoming one or left as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Existing {
+    Update,
+    Keep,
+}
+
+pub(crate) fn upsert(
+    conn: &mut Connection,
+    entries: &[NewEntry],
+    existing_rows: Existing,
+) -> Result<UpsertOutcome> {
     let tx = conn
         .transaction()
         .during("starting the upsert transaction")?;
@@ -114,7 +125,7 @@ pub(crate) fn upsert(conn: &mut Connection, entries: &[NewEntry]) -> Result<Upse
                             incoming: format!("{}/{}", entry.source, entry.external_id),
                         });
                     }
-                    if hash == row.content_hash {
+                    if hash == row.content_hash || existing_rows == Existing::Keep {
                         outcome.unchanged += 1;
                         continue;
                     }

@@ -97,7 +97,14 @@ impl Store {
     /// batch is stored or none of it. Idempotent by (source, external id): upserting the same
     /// data again reports every entry as unchanged.
     pub fn upsert_entries(&mut self, entries: &[NewEntry]) -> Result<UpsertOutcome> {
-        entries::upsert(&mut self.conn, entries)
+        entries::upsert(&mut self.conn, entries, entries::Existing::Update)
+    }
+
+    /// Inserts the entries not stored yet and leaves the others exactly as they are (counted
+    /// as unchanged): for a partial view, such as a quick poll's, that must never overwrite a
+    /// fuller one stored meanwhile.
+    pub fn insert_new_entries(&mut self, entries: &[NewEntry]) -> Result<UpsertOutcome> {
+        entries::upsert(&mut self.conn, entries, entries::Existing::Keep)
     }
 
     /// Entries that started in `[from, to)`, ordered by `started_at` then `id` (the timeline

@@ -141,6 +141,26 @@ fn a_changed_raw_payload_alone_is_an_update() {
 }
 
 #[test]
+fn inserting_only_new_entries_never_overwrites_a_stored_one() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut full = page("P1", at(5, 47));
+    full.details = json!({"urgency": "high", "log_entries": [{"type": "trigger"}]});
+    store.upsert_entries(std::slice::from_ref(&full)).unwrap();
+    // A partial view of the same page, and one the cache has not seen.
+    let partial = page("P1", at(5, 47));
+    let fresh = page("P2", at(5, 48));
+    let outcome = store
+        .insert_new_entries(&[partial.clone(), fresh.clone()])
+        .unwrap();
+    assert_eq!(outcome.inserted, vec![fresh.id()]);
+    assert!(outcome.updated.is_empty(), "{outcome:?}");
+    assert_eq!(outcome.unchanged, 1);
+    let kept = store.entry(&full.id()).unwrap().unwrap();
+    assert_eq!(kept.details, full.details);
+    assert_eq!(store.count_entries().unwrap(), 2);
+}
+
+#[test]
 fn an_entry_repeated_in_one_batch_is_reported_once() {
     let mut store = Store::open_in_memory().unwrap();
     let first = page("P1", at(5, 47));

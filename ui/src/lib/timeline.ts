@@ -1,5 +1,5 @@
 // Pure helpers for presenting timeline entries: no DOM, no IPC, unit-tested.
-import type { HealthState, Severity, SourceKind, Status, TimelineEntry } from "./bindings";
+import type { HealthState, Severity, SourceHealth, SourceKind, Status, TimelineEntry } from "./bindings";
 
 /** Formats an RFC 3339 instant as HH:MM in the cockpit's timezone (the scenario's under the simulator). */
 export function clockTime(iso: string, tz: string): string {
@@ -66,4 +66,13 @@ export function age(iso: string | null, nowIso: string): string {
   if (s < 60) return `${s}s ago`;
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   return `${Math.floor(s / 3600)} h ago`;
+}
+
+/** The hover line of a source in the health strip: why its state is what it is and the request
+ * budget it spends (the backend's message), when it last synced, and the last error even after
+ * a recovery. */
+export function healthHover(h: SourceHealth, nowIso: string): string {
+  const parts = [`${h.name}: ${h.message ?? h.state}`, `last success ${age(h.last_success_at, nowIso)}`];
+  if (h.last_error && h.last_error !== h.message) parts.push(`last error: ${h.last_error}`);
+  return parts.join(" — ");
 }

@@ -85,6 +85,92 @@ impl IncidentFilter {
     }
 }
 
+/// `GET /incidents`'s `sort_by`: up to two of `incident_number`, `created_at`, `resolved_at`
+/// and `urgency`, each optionally `:asc` (the default) or `:desc`, comma-separated. Without it,
+/// creation order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct IncidentOrder {
+    keys: Vec<(SortField, bool)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SortField {
+    IncidentNumber,
+    CreatedAt,
+    ResolvedAt,
+    Urgency,
+}
+
+impl IncidentOrder {
+    pub(crate) fn read(q: &Query) -> Result<IncidentOrder, ApiError> {
+        let mut keys = Vec::new();
+        for item in q.list("sort_by") {
+            for part in item.split(',').filter(|p| !p.is_empty()) {
+                let (field, direction) = part.split_once(':').unwrap_or((part, "asc"));
+                let field = match field {
+                    "incident_number" => SortField::IncidentNumber,
+                    "created_at" => SortField::CreatedAt,
+                    "resolved_at" => SortField::ResolvedAt,
+                    "urgency" => SortField::Urgency,
+                    other => {
+                        return Err(ApiError::invalid(format!(
+                            "sort_by: unknown field {other:?}, expected incident_number, \
+                             created_at, resolved_at or urgency"
+                        )))
+                    }
+                };
+                let descending = match direction {
+                    "asc" => false,
+                    "desc" => true,
+                    other => {
+                        return Err(ApiError::invalid(format!(
+                            "sort_by: unknown direction {other:?}, expected asc or desc"
+                        )))
+                    }
+                };
+                keys.push((field, descending));
+            }
+        }
+        if keys.len() > 2 {
+            return Err(ApiError::invalid("sort_by: at most two fields"));
+        }
+        Ok(IncidentOrder { keys })
+    }
+
+    /// Sorts stably, so ties keep creation order.
+    pub(crate) fn apply(&self, incidents: &mut [&Incident]) {
+        if self.keys.is_empty() {
+            return;
+        }
+        incidents.sort_by(|a, b| {
+            self.keys
+                .iter()
+                .map(|&(field, descending)| {
+                    let order = match field {
+                        SortField::IncidentNumber => a.incident_number.cmp(&b.incident_number),
+                        SortField::CreatedAt => a.created_at.cmp(&b.created_at),
+                        SortField::ResolvedAt => a.resolved_at.cmp(&b.resolved_at),
+                        SortField::Urgency => urgency_rank(a.urgency).cmp(&urgency_rank(b.urgency)),
+                    };
+                    if descending {
+                        order.reverse()
+                    } else {
+                        order
+                    }
+                })
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+    }
+}
+
+fn urgency_rank(u: Urgency) -> u8 {
+    match u {
+        Urgency::Low => 0,
+        Urgency::High => 1,
+    }
+}
+
 /// `GET /incidents/{id}/log_entries`: `since`/`until` on `created_at`.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct LogEntryFilter {

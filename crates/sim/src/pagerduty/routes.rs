@@ -2,7 +2,7 @@
 //! are in `actions`.
 //!
 //! `time_zone` only changes how `since`/`until` without an offset are read: timestamps are
-//! always rendered in UTC (PagerDuty renders them in that zone; both are RFC 3339). `sort_by`,
+//! always rendered in UTC (PagerDuty renders them in that zone; both are RFC 3339).
 //! `include[]`, `team_ids[]` and `is_overview` are accepted and ignored.
 
 use axum::extract::{Path, RawQuery, State};
@@ -13,10 +13,11 @@ use serde_json::{json, Value};
 
 use super::actions;
 use super::error::ApiError;
-use super::filters::{IncidentFilter, LogEntryFilter, OnCallFilter};
+use super::filters::{IncidentFilter, IncidentOrder, LogEntryFilter, OnCallFilter};
 use super::gate::gate;
 use super::query::Query;
 use super::PagerDutyServer;
+use crate::world::Incident;
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -47,15 +48,17 @@ pub(crate) fn router(server: PagerDutyServer) -> Router {
 async fn list_incidents(State(server): State<PagerDutyServer>, RawQuery(raw): RawQuery) -> Reply {
     let q = Query::parse(raw.as_deref());
     let filter = IncidentFilter::read(&q, server.inner.account_tz)?;
+    let order = IncidentOrder::read(&q)?;
     let page = q.page(DEFAULT_LIMIT, MAX_LIMIT)?;
     let world = server.inner.live.advance();
     let render = server.render(&world);
-    let incidents = world
+    let mut kept: Vec<&Incident> = world
         .incidents()
         .iter()
         .filter(|i| filter.keeps(i))
-        .map(|i| render.incident(i))
         .collect();
+    order.apply(&mut kept);
+    let incidents = kept.into_iter().map(|i| render.incident(i)).collect();
     Ok(Json(page.render("incidents", incidents)))
 }
 

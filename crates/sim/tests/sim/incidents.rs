@@ -176,3 +176,38 @@ async fn actions_on_the_shared_world_show_at_once() {
     assert_ne!(ACCEPT, "application/json");
     sim.finish().await;
 }
+
+#[tokio::test]
+async fn sort_by_orders_the_list_and_a_bad_one_is_refused() {
+    // The end of the day: all three incidents exist.
+    let sim = shared_day_at("+1 04:00").await;
+    let all = "/incidents?date_range=all";
+    assert_eq!(
+        ids(&sim.ok(all).await),
+        ["Q0PAY0001", "Q0SEC0002", "Q0DB00003"]
+    );
+    let newest_first = sim.ok(&format!("{all}&sort_by=created_at:desc")).await;
+    assert_eq!(ids(&newest_first), ["Q0DB00003", "Q0SEC0002", "Q0PAY0001"]);
+    // The newest one alone, as the quick poll for new pages asks.
+    let newest = sim
+        .ok(&format!("{all}&sort_by=created_at%3Adesc&limit=1"))
+        .await;
+    assert_eq!(ids(&newest), ["Q0DB00003"]);
+    let by_number = sim.ok(&format!("{all}&sort_by=incident_number")).await;
+    assert_eq!(ids(&by_number), ["Q0PAY0001", "Q0SEC0002", "Q0DB00003"]);
+
+    for bad in [
+        "created:desc",
+        "created_at:down",
+        "urgency,created_at,incident_number",
+    ] {
+        let reply = sim.get(&format!("{all}&sort_by={bad}")).await;
+        assert_eq!(reply.status, 400, "sort_by={bad}: {}", reply.text);
+        assert!(
+            reply.text.contains("sort_by"),
+            "sort_by={bad}: {}",
+            reply.text
+        );
+    }
+    sim.finish().await;
+}

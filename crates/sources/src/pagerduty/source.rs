@@ -275,10 +275,11 @@ impl Source for PagerDutySource {
 }
 
 impl PagerDutySource {
-    /// One request for the newest triggered incidents; each one neither the cursor nor an
-    /// earlier quick poll knows is fetched with its log and handed over in full. The cursor is
-    /// left alone: the next full poll finds these incidents new and stores them again, which
-    /// the store's content hash makes a no-op.
+    /// One request, on the client's urgent lane, for the newest triggered incidents; each one
+    /// neither the cursor nor an earlier quick poll knows is handed over as it is listed, so a
+    /// burst of pages costs one request, not one per page. Its log is left to the next full
+    /// poll, which finds the incident new (the cursor is left alone here) and stores it again
+    /// with its log.
     async fn poll_new_pages(&self, ctx: &PollContext) -> Result<PollOutput, SourceError> {
         let known: Cursor = ctx
             .cursor
@@ -290,12 +291,12 @@ impl PagerDutySource {
             ("date_range", "all".to_string()),
             ("time_zone", "UTC".to_string()),
             ("limit", QUICK_LIMIT.to_string()),
-            // Newest first (PagerDuty's `sort_by_incidents`; the simulator lists in creation
-            // order, which holds the same incidents while fewer than QUICK_LIMIT are open).
+            // Newest first, so a new page is in the first page however many are open.
             ("sort_by", "created_at:desc".to_string()),
         ];
         let body = self
             .client
+            .urgent()
             .get_json::<IncidentList>("incidents", &query, ACCEPT)
             .await?;
         let raws = body
@@ -321,19 +322,12 @@ impl PagerDutySource {
             return Ok(PollOutput::default());
         }
         let me = self.me().await?;
-        let mut entries = Vec::new();
-        for (incident, raw) in &new {
-            let (log, raw_log) = self.log_entries(&incident.id).await?;
-            entries.push(incident_entry(
-                incident,
-                raw,
-                &log,
-                &raw_log,
-                Some(&me.id),
-                Some(&self.services),
-            ));
-        }
-        // Only once all of them were fetched: a failure above leaves them to the next try.
+        let entries = new
+            .iter()
+            .map(|(incident, raw)| {
+                incident_entry(incident, raw, &[], &[], Some(&me.id), Some(&self.services))
+            })
+            .collect();
         self.announced
             .lock()
             .unwrap_or_else(|p| p.into_inner())

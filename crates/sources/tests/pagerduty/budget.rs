@@ -1,7 +1,7 @@
 //! The request budget: a client with a cap never sends more than its pace allows, as the
 //! simulator sees the requests arrive; `budget()` counts what was sent and keeps what PagerDuty's
-//! rate-limit headers said; and the quick poll brings a new page with one cheap request,
-//! leaving the cursor to the full poll.
+//! rate-limit headers said; the quick poll brings a new page with one cheap request on a lane
+//! of its own, leaving the cursor and the page's log to the full poll.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,6 +20,15 @@ use crate::harness::{date, frozen, path_of, TOKEN};
 /// `HH:MM` UTC on the replayed date (the bundled day is in UTC).
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     date().and_hms_opt(h, m, 0).expect("valid time").and_utc()
+}
+
+/// Waits for `done`, failing the test after 10 s.
+async fn wait_until(done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "condition not met within 10 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
@@ -153,7 +162,7 @@ async fn the_quick_poll_brings_a_new_page_with_one_request_and_leaves_the_cursor
         assert!(query.contains(part), "{query} lacks {part}");
     }
 
-    // The page arrives: the quick poll hands it over in full, as the full poll would.
+    // The page arrives: the quick poll hands it over as listed, with that one request.
     drop(sim.running.live().advance_to(at(5, 47)));
     let before = sim.exchanges().len();
     let quick = sim.poll_new(&source, cursor.clone()).await;
@@ -169,7 +178,7 @@ async fn the_quick_poll_brings_a_new_page_with_one_request_and_leaves_the_cursor
     assert_eq!(page.details["assigned_to_me"], Value::Bool(true));
     let exchanges = sim.exchanges();
     let paths: Vec<&str> = exchanges[before..].iter().map(path_of).collect();
-    assert_eq!(paths, ["/incidents", "/incidents/Q0PAY0001/log_entries"]);
+    assert_eq!(paths, ["/incidents"]);
 
     // Handed over once: the next quick poll (same stored cursor) asks once and brings nothing.
     let before = sim.exchanges().len();
@@ -177,18 +186,90 @@ async fn the_quick_poll_brings_a_new_page_with_one_request_and_leaves_the_cursor
     assert!(again.entries.is_empty(), "{:#?}", again.entries);
     assert_eq!(sim.exchanges().len() - before, 1);
 
-    // The full poll, from the cursor the quick poll left alone, finds the page new and maps it
-    // the same way: storing it again changes nothing.
+    // The full poll, from the cursor the quick poll left alone, finds the page new and adds
+    // its log; everything else maps the same way.
     let full = sim.poll(&source, cursor).await;
     let same: Vec<_> = full
         .entries
         .iter()
         .filter(|e| e.external_id == "Q0PAY0001")
         .collect();
-    assert_eq!(same, [page]);
+    assert_eq!(same.len(), 1, "{:#?}", full.entries);
+    let mut without_log = same[0].clone();
+    assert!(
+        without_log.details["log_entries"]
+            .as_array()
+            .is_some_and(|log| !log.is_empty()),
+        "{:#?}",
+        without_log.details
+    );
+    without_log.details["log_entries"] = Value::Array(vec![]);
+    without_log.raw["log_entries"] = Value::Array(vec![]);
+    assert_eq!(&without_log, page);
 
     // From the cursor that knows it, neither poll brings it again.
     let after = sim.poll_new(&source, full.cursor.clone()).await;
     assert!(after.entries.is_empty(), "{:#?}", after.entries);
+    sim.finish().await;
+}
+
+#[tokio::test]
+async fn a_new_page_never_waits_behind_detail_fetches() {
+    let sim = frozen(bundled_day(), "06:00").await;
+    let arrived: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = Arc::clone(&arrived);
+    sim.running.pagerduty.observe(Arc::new(move |x: &Exchange| {
+        log.lock().expect("arrivals").push(x.path_and_query.clone());
+    }));
+    // 3/min with one quick poll a minute: the urgent lane keeps 2, the bulk lane 1 (one
+    // request, then the next a minute later).
+    let client = JsonClient::new(
+        "PagerDuty",
+        sim.url(),
+        (AUTHORIZATION, &format!("Token token={TOKEN}")),
+        &[],
+        HttpOptions {
+            max_per_minute: Some(3),
+            urgent_per_minute: Some(1),
+            ..HttpOptions::default()
+        },
+    )
+    .expect("client builds");
+
+    // A full poll's detail fetches: the first goes out, the rest queue on the bulk lane.
+    let mut details = tokio::task::JoinSet::new();
+    for _ in 0..3 {
+        let client = client.clone();
+        details.spawn(async move {
+            client
+                .get_json::<Value>("users/me", &[], ACCEPT)
+                .await
+                .map(|_| ())
+        });
+    }
+    wait_until(|| arrived.lock().expect("arrivals").len() == 1).await;
+
+    // The quick poll goes out on its own lane, ahead of the queued details: on theirs it would
+    // wait the rest of the minute, past this deadline.
+    let quick = client.urgent();
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        quick.get_json::<Value>(
+            "incidents",
+            &[("statuses[]", "triggered".to_string())],
+            ACCEPT,
+        ),
+    )
+    .await
+    .expect("the quick poll is not held behind the detail fetches")
+    .expect("the quick poll succeeds");
+    let seen = arrived.lock().expect("arrivals").clone();
+    assert_eq!(seen.len(), 2, "{seen:#?}");
+    assert!(seen[1].starts_with("/incidents"), "{seen:#?}");
+    details.abort_all();
+    // One budget: both lanes count, against the one cap.
+    let budget = client.budget();
+    assert_eq!(budget.requests_last_minute, 2);
+    assert_eq!(budget.allowed_per_minute, Some(3));
     sim.finish().await;
 }

@@ -90,6 +90,7 @@ async fn scripted(first: Vec<Answer>, then: Option<Answer>) -> (Script, JsonClie
             retries: 2,
             min_backoff: Duration::from_millis(10),
             max_per_minute: None,
+            urgent_per_minute: None,
         },
     )
     .expect("client builds");
