@@ -14,6 +14,9 @@ APT_PACKAGES=(
   # a private D-Bus session bus for the notification tests; libdbus and gnome-keyring for the
   # keychain (Secret Service) and its test
   dbus dbus-daemon libdbus-1-dev gnome-keyring
+  # real Prometheus and Alertmanager for the alert tests, the demo's vitals and its backfill
+  # (promtool comes with prometheus)
+  prometheus prometheus-alertmanager
   # a faster linker (see .cargo/config.toml)
   mold
 )

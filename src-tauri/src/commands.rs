@@ -1,7 +1,8 @@
 //! IPC commands: each one a thin call into the cockpit service.
 
 use opsdeck_domain::{
-    ActionOutcome, ActionPlan, ActionRequest, AppStatus, OnCallSummary, SourceHealth, TimelineEntry,
+    ActionOutcome, ActionPlan, ActionRequest, AppStatus, EntryLink, OnCallSummary, SourceHealth,
+    TimelineEntry,
 };
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
@@ -53,22 +54,30 @@ pub async fn refresh(shell: State<'_, Shell>) -> Result<(), IpcError> {
     Ok(())
 }
 
-/// Opens an entry's vendor link in the system browser. The webview names the entry, not the
-/// URL, so it cannot make opsdeck open an arbitrary address; only http(s) links are opened.
+/// Opens an entry's vendor link (or an alert's runbook) in the system browser. The webview
+/// names the entry and which of its links, not the URL, so it cannot make opsdeck open an
+/// arbitrary address; only http(s) links are opened.
 #[tauri::command]
 pub fn open_entry_link(
     app: tauri::AppHandle,
     shell: State<'_, Shell>,
     id: String,
+    link: Option<EntryLink>,
 ) -> Result<(), IpcError> {
     let c = cockpit(&shell)?;
     let entry = c
         .entry(&id)?
         .ok_or_else(|| IpcError::new("not_found", format!("no timeline entry {id}")))?;
-    let url = entry
-        .url
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
-    let url = url.ok_or_else(|| IpcError::new("no_link", "this entry has no web link"))?;
+    let which = link.unwrap_or_default();
+    let url = entry.link(which).map(str::to_owned).ok_or_else(|| {
+        IpcError::new(
+            "no_link",
+            match which {
+                EntryLink::Url => "this entry has no web link",
+                EntryLink::Runbook => "this entry has no runbook link",
+            },
+        )
+    })?;
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| IpcError::new("open", format!("cannot open the browser: {e}")))

@@ -5,8 +5,8 @@ use ts_rs::{Config, TS};
 
 use crate::{
     ActionKind, ActionOutcome, ActionPlan, ActionRequest, ActionResult, AppMode, AppStatus,
-    EntryKind, HealthState, OnCallShift, OnCallSummary, Protection, Risk, Severity, SourceHealth,
-    SourceKind, Status, TimelineEntry,
+    EntryKind, EntryLink, HealthState, OnCallShift, OnCallSummary, Protection, Risk, Severity,
+    SourceHealth, SourceKind, Status, TimelineEntry,
 };
 
 const HEADER: &str = "\
@@ -27,6 +27,7 @@ pub fn typescript_bindings() -> String {
         declaration::<Severity>(&cfg),
         declaration::<Status>(&cfg),
         declaration::<TimelineEntry>(&cfg),
+        declaration::<EntryLink>(&cfg),
         declaration::<HealthState>(&cfg),
         declaration::<SourceHealth>(&cfg),
         declaration::<AppMode>(&cfg),

@@ -88,6 +88,33 @@ pub struct TimelineEntry {
     pub details: serde_json::Value,
 }
 
+/// Which of an entry's web links to open: the vendor's own page, or the runbook an alert's
+/// `runbook_url` annotation names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryLink {
+    #[default]
+    Url,
+    Runbook,
+}
+
+impl TimelineEntry {
+    /// The link to open in the system browser, only when it is http(s): vendor data never gets
+    /// to hand the opener a `file:` or `javascript:` URL.
+    pub fn link(&self, which: EntryLink) -> Option<&str> {
+        let url = match which {
+            EntryLink::Url => self.url.as_deref(),
+            EntryLink::Runbook => self
+                .details
+                .get("annotations")
+                .and_then(|a| a.get("runbook_url"))
+                .and_then(serde_json::Value::as_str),
+        }?;
+        let lower = url.trim_start().to_ascii_lowercase();
+        (lower.starts_with("https://") || lower.starts_with("http://")).then_some(url.trim_start())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +217,32 @@ mod tests {
             entry_id(SourceKind::Prometheus, "a")
         );
         assert_eq!(sample().id(), entry_id(SourceKind::Pagerduty, "Q0PAY0001"));
+    }
+
+    #[test]
+    fn only_web_links_are_opened() {
+        let mut entry = sample().to_timeline();
+        assert_eq!(
+            entry.link(EntryLink::Url),
+            Some("https://acme.pagerduty.test/incidents/Q0PAY0001")
+        );
+        assert_eq!(entry.link(EntryLink::Runbook), None);
+        entry.details =
+            json!({"annotations": {"runbook_url": "https://runbooks.example.test/api-latency"}});
+        assert_eq!(
+            entry.link(EntryLink::Runbook),
+            Some("https://runbooks.example.test/api-latency")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            " JavaScript:x",
+            "runbooks/x.md",
+        ] {
+            entry.url = Some(bad.into());
+            entry.details = json!({"annotations": {"runbook_url": bad}});
+            assert_eq!(entry.link(EntryLink::Url), None, "{bad}");
+            assert_eq!(entry.link(EntryLink::Runbook), None, "{bad}");
+        }
     }
 }

@@ -22,7 +22,7 @@ pub use action::{
 pub use app::{AppMode, AppStatus};
 pub use bindings::typescript_bindings;
 pub use day::{local_date_of, local_day_bounds};
-pub use entry::{entry_id, NewEntry, TimelineEntry, ENTRY_ID_LEN};
+pub use entry::{entry_id, EntryLink, NewEntry, TimelineEntry, ENTRY_ID_LEN};
 pub use error::UnknownName;
 pub use health::{health_state, HealthRecord, HealthState, RequestBudget, SourceHealth};
 pub use labels::{EntryKind, Severity, SourceKind, Status};

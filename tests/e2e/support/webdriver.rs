@@ -2,6 +2,7 @@
 //! WebKitWebDriver, which starts the app), and a fantoccini client.
 
 use super::procs::{find_tool, free_port, port_open, wait_until, Display, Guard};
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -46,7 +47,10 @@ impl App {
         .env("DISPLAY", &display.name)
         // Not WEBKIT_DISABLE_{DMABUF_RENDERER,COMPOSITING_MODE}: with either set,
         // WebKitWebDriver's screenshot command never answers.
-        .env("RUST_LOG", "info");
+        .env("RUST_LOG", "info")
+        // The app's own log, for the failure evidence.
+        .env("OPSDECK_LOG", "info")
+        .env("RUST_BACKTRACE", "1");
         for (k, v) in &launch.env {
             cmd.env(k, v);
         }
@@ -94,16 +98,22 @@ impl App {
     /// UI re-renders as data arrives, so a found element may be replaced before it is read.
     pub async fn text_of(&self, css: &str) -> String {
         let deadline = std::time::Instant::now() + UI_TIMEOUT;
-        let mut last = String::from("(no such element)");
+        let mut last;
         loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+            match self.client.find(Locator::Css(css)).await {
                 // textContent, not WebDriver's visible text: WebKitWebDriver reports "" for
                 // text in `overflow: hidden` cells (the title column ellipsizes).
-                match el.prop("textContent").await {
+                Ok(el) => match el.prop("textContent").await {
                     Ok(Some(t)) if !t.trim().is_empty() => return t.trim().to_string(),
                     Ok(t) => last = format!("{t:?}"),
                     Err(e) => last = format!("(unreadable: {e})"),
+                },
+                // Not there yet is the normal case; anything else (the session or the app
+                // gone) is what a failure message must show.
+                Err(CmdError::Standard(e)) if e.error == ErrorStatus::NoSuchElement => {
+                    last = String::from("(no such element)")
                 }
+                Err(e) => last = format!("(WebDriver error: {e:?})"),
             }
             if std::time::Instant::now() > deadline {
                 let evidence = self.evidence("failure").await;
@@ -149,7 +159,7 @@ impl App {
     pub async fn evidence(&self, name: &str) -> String {
         let shot = match tokio::time::timeout(UI_TIMEOUT, self.client.screenshot()).await {
             Err(_) => "no screenshot: timed out".to_string(),
-            Ok(Err(e)) => format!("no screenshot: {e}"),
+            Ok(Err(e)) => format!("no screenshot: {e:?}"),
             Ok(Ok(png)) => {
                 let path = self.out.join(format!("{name}.png"));
                 std::fs::write(&path, png)
@@ -161,12 +171,23 @@ impl App {
             .client
             .source()
             .await
-            .unwrap_or_else(|e| format!("no page source: {e}"));
+            .unwrap_or_else(|e| format!("no page source: {e:?}"));
         let html_path = self.out.join(format!("{name}.html"));
         let _ = std::fs::write(&html_path, &html);
         let text: String = html.chars().take(2000).collect();
+        // The app's own stderr goes to tauri-driver's log: a crash or panic shows there.
+        let log = std::fs::read_to_string(self.out.join("tauri-driver.log")).unwrap_or_default();
+        let tail: String = log
+            .lines()
+            .rev()
+            .take(30)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
         format!(
-            "screenshot: {shot}\npage source ({}): {text}",
+            "screenshot: {shot}\npage source ({}): {text}\napp and driver output (last lines):\n{tail}",
             html_path.display()
         )
     }

@@ -7,6 +7,7 @@ import type {
   ActionPlan,
   ActionRequest,
   AppStatus,
+  EntryLink,
   OnCallSummary,
   SourceHealth,
   TimelineEntry,
@@ -18,8 +19,8 @@ export interface Backend {
   health(): Promise<SourceHealth[]>;
   startDemo(): Promise<AppStatus>;
   refresh(): Promise<void>;
-  /** Opens an entry's vendor link in the system browser (the backend looks the URL up). */
-  openLink(entryId: string): Promise<void>;
+  /** Opens an entry's vendor link, or an alert's runbook, in the system browser (the backend looks the URL up). */
+  openLink(entryId: string, link?: EntryLink): Promise<void>;
   /** Calls `cb` whenever the cockpit's data changed; returns the unsubscribe function. */
   onChange(cb: () => void): Promise<() => void>;
   /** Says what an action would do and returns its single-use token; nothing changes yet. */
@@ -58,7 +59,7 @@ export const tauriBackend: Backend = {
   health: () => invoke<SourceHealth[]>("source_health"),
   startDemo: () => invoke<AppStatus>("start_demo"),
   refresh: () => invoke<void>("refresh"),
-  openLink: (id) => invoke<void>("open_entry_link", { id }),
+  openLink: (id, link = "url") => invoke<void>("open_entry_link", { id, link }),
   onChange: (cb) => listen("cockpit-changed", () => cb()),
   planAction: (request) => invoke<ActionPlan>("plan_action", { request }),
   confirmAction: (token, typed) => invoke<ActionOutcome>("confirm_action", { token, typed }),

@@ -33,6 +33,12 @@ export type Status = "triggered" | "acknowledged" | "resolved" | "firing" | "que
  */
 export type TimelineEntry = { id: string, source: SourceKind, kind: EntryKind, severity: Severity, status: Status | null, title: string, service: string | null, url: string | null, started_at: string, ended_at: string | null, external_id: string, details: JsonValue, };
 
+/**
+ * Which of an entry's web links to open: the vendor's own page, or the runbook an alert's
+ * `runbook_url` annotation names.
+ */
+export type EntryLink = "url" | "runbook";
+
 export type HealthState = "ok" | "stale" | "error" | "unknown";
 
 /**
