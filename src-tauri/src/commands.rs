@@ -2,7 +2,7 @@
 
 use opsdeck_domain::{
     ActionOutcome, ActionPlan, ActionRequest, AppStatus, EntryLink, OnCallSummary, SourceHealth,
-    TimelineEntry,
+    Suspect, TimelineEntry,
 };
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
@@ -89,6 +89,15 @@ pub fn timeline_entry(
     id: String,
 ) -> Result<Option<TimelineEntry>, IpcError> {
     Ok(cockpit(&shell)?.entry(&id)?)
+}
+
+/// "What changed?" before an alert or page: the changes in the configured window before it
+/// started, most suspicious first.
+#[tauri::command]
+pub fn suspects(shell: State<'_, Shell>, id: String) -> Result<Vec<Suspect>, IpcError> {
+    cockpit(&shell)?
+        .suspects(&id)?
+        .ok_or_else(|| IpcError::new("not_found", format!("no timeline entry {id}")))
 }
 
 /// Says what an action will do and returns its single-use token. Nothing changes yet.

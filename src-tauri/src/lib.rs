@@ -57,6 +57,7 @@ pub fn run() {
             commands::refresh,
             commands::open_entry_link,
             commands::timeline_entry,
+            commands::suspects,
             commands::plan_action,
             commands::confirm_action,
             commands::cancel_action,

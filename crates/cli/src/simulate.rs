@@ -130,6 +130,7 @@ pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
         notifications: Default::default(),
         actions: Default::default(),
         desktop: Default::default(),
+        changes: Default::default(),
     }
 }
 

@@ -5,8 +5,8 @@ use ts_rs::{Config, TS};
 
 use crate::{
     ActionKind, ActionOutcome, ActionPlan, ActionRequest, ActionResult, AppMode, AppStatus,
-    EntryKind, EntryLink, HealthState, OnCallShift, OnCallSummary, Protection, Risk, Severity,
-    SourceHealth, SourceKind, Status, TimelineEntry,
+    EntryKind, EntryLink, HealthState, OnCallShift, OnCallSummary, Protection, Risk, ServiceMatch,
+    Severity, SourceHealth, SourceKind, Status, Suspect, TimelineEntry,
 };
 
 const HEADER: &str = "\
@@ -41,6 +41,8 @@ pub fn typescript_bindings() -> String {
         declaration::<ActionOutcome>(&cfg),
         declaration::<OnCallShift>(&cfg),
         declaration::<OnCallSummary>(&cfg),
+        declaration::<ServiceMatch>(&cfg),
+        declaration::<Suspect>(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

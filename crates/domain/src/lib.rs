@@ -14,6 +14,7 @@ mod health;
 mod labels;
 mod notify;
 mod oncall;
+mod suspects;
 
 pub use action::{
     check_confirmation, ActionKind, ActionOutcome, ActionPlan, ActionRequest, ActionResult,
@@ -31,3 +32,4 @@ pub use notify::{
     NotifyPolicy, NotifyUrgency, Outage, PageFacts, PageView, QuietHours, Shown, Urgency,
 };
 pub use oncall::{oncall_summary, OnCallShift, OnCallSummary};
+pub use suspects::{is_change, suspects, ServiceMatch, Suspect, DEFAULT_WINDOW_MINUTES};

@@ -150,6 +150,7 @@ async fn main() {
         notifications: Default::default(),
         actions: Default::default(),
         desktop: Default::default(),
+        changes: Default::default(),
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let stopwatch = Arc::new(Stopwatch::default());

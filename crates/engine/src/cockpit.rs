@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use opsdeck_domain::{
     local_date_of, local_day_bounds, oncall_summary, ActionOutcome, ActionPlan, ActionRequest,
-    AuditRecord, HealthState, OnCallSummary, RequestBudget, SourceHealth, TimelineEntry,
+    AuditRecord, HealthState, OnCallSummary, RequestBudget, SourceHealth, Suspect, TimelineEntry,
 };
 use opsdeck_store::Store;
 use tokio::sync::broadcast;
@@ -161,6 +161,26 @@ impl Cockpit {
 
     pub fn entry(&self, id: &str) -> Result<Option<TimelineEntry>, CockpitError> {
         Ok(lock(&self.deps.store).entry(id)?)
+    }
+
+    /// "What changed?" for an entry (an alert, a page): the changes in the configured window
+    /// before it started, most suspicious first. `None` when there is no such entry.
+    pub fn suspects(&self, id: &str) -> Result<Option<Vec<Suspect>>, CockpitError> {
+        let store = lock(&self.deps.store);
+        let Some(subject) = store.entry(id)? else {
+            return Ok(None);
+        };
+        let window = self.config.changes.window();
+        // The query's end is exclusive; a change at the subject's very instant counts.
+        let candidates = store.entries_between(
+            subject.started_at - window,
+            subject.started_at + chrono::Duration::seconds(1),
+        )?;
+        Ok(Some(opsdeck_domain::suspects(
+            &subject,
+            &candidates,
+            window,
+        )))
     }
 
     /// Every configured source's health, in config order; one never synced is `unknown`. The

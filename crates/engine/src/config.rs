@@ -50,6 +50,35 @@ pub struct Config {
     pub actions: ActionsConfig,
     #[serde(default)]
     pub desktop: DesktopConfig,
+    #[serde(default)]
+    pub changes: ChangesConfig,
+}
+
+/// "What changed?" before an alert or a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesConfig {
+    /// How far back from an alert or page to look for deploys, CI runs, scaling, annotations.
+    #[serde(default = "default_changes_window", with = "humantime_serde")]
+    pub window: Duration,
+}
+
+fn default_changes_window() -> Duration {
+    Duration::from_secs(60 * opsdeck_domain::DEFAULT_WINDOW_MINUTES as u64)
+}
+
+impl Default for ChangesConfig {
+    fn default() -> Self {
+        ChangesConfig {
+            window: default_changes_window(),
+        }
+    }
+}
+
+impl ChangesConfig {
+    pub fn window(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::hours(1))
+    }
 }
 
 /// The desktop app's own preferences.
@@ -340,6 +369,13 @@ impl Config {
             tz.parse::<chrono_tz::Tz>()
                 .map_err(|_| invalid(format!("timezone: unknown IANA zone {tz:?}")))?;
         }
+        let window = config.changes.window;
+        if window.is_zero() || window > Duration::from_secs(24 * 3600) {
+            return Err(invalid(format!(
+                "changes.window: {} is out of range; give a duration from 1m to 24h (default 1h)",
+                humantime_serde::re::humantime::format_duration(window)
+            )));
+        }
         let mut names = std::collections::HashSet::new();
         for (i, s) in config.sources.iter().enumerate() {
             let at = format!("sources[{i}] ({})", s.name());
@@ -536,6 +572,21 @@ mod tests {
         c.sources.push(s);
         c.save(&path).unwrap();
         assert_eq!(Config::load(&path).unwrap(), c);
+    }
+
+    #[test]
+    fn the_what_changed_window() {
+        let base = "version = 1\n";
+        assert_eq!(
+            parse(base).unwrap().changes.window(),
+            chrono::Duration::hours(1)
+        );
+        let c = parse(&format!("{base}[changes]\nwindow = \"90m\"\n")).unwrap();
+        assert_eq!(c.changes.window(), chrono::Duration::minutes(90));
+        for bad in ["\"0s\"", "\"25h\"", "\"soon\""] {
+            let err = parse(&format!("{base}[changes]\nwindow = {bad}\n")).unwrap_err();
+            assert!(err.contains("window"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ import type {
   EntryLink,
   OnCallSummary,
   SourceHealth,
+  Suspect,
   TimelineEntry,
 } from "./bindings";
 
@@ -35,6 +36,8 @@ export interface Backend {
   onFocusEntry(cb: (id: string) => void): Promise<() => void>;
   /** My current and next shift, and who holds my escalation policies now. */
   oncall(): Promise<OnCallSummary>;
+  /** "What changed?" before an alert or page: changes in the window before it, likeliest first. */
+  suspects(entryId: string): Promise<Suspect[]>;
 }
 
 /**
@@ -67,4 +70,5 @@ export const tauriBackend: Backend = {
   onFocusEntry: (cb) => listen<string>("focus-entry", (e) => cb(e.payload)),
   oncall: () => invoke<OnCallSummary>("oncall_summary"),
   cancelAction: (token) => invoke<void>("cancel_action", { token }),
+  suspects: (id) => invoke<Suspect[]>("suspects", { id }),
 };

@@ -183,3 +183,25 @@ now: Array<OnCallShift>,
  * When these entries were fetched (data time), or null if never.
  */
 fetched_at: string | null, };
+
+/**
+ * How a change relates to the subject's service.
+ */
+export type ServiceMatch = "same" | "unknown" | "other";
+
+/**
+ * One ranked change.
+ */
+export type Suspect = { entry: TimelineEntry, 
+/**
+ * How long before the subject started (0 for the same instant).
+ */
+seconds_before: bigint, service: ServiceMatch, 
+/**
+ * Higher is likelier; only the order means anything.
+ */
+score: number, 
+/**
+ * One line saying why it is here: "deploy on payments-api, 4 min before (same service)".
+ */
+reason: string, };

@@ -95,6 +95,7 @@ pub fn config_for(running: &RunningSim, sources: Vec<SourceConfig>) -> Config {
         notifications: NotificationsConfig::default(),
         actions: Default::default(),
         desktop: Default::default(),
+        changes: Default::default(),
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 //! - `actions`: plan and confirm against the simulated PagerDuty: single-use, expiring tokens,
 //!   protection levels, the audit trail and the timeline entry, vendor errors as failed actions
+//! - `changes`: "What changed?" before a page, ranked from the cache
 //! - `budget`: budget-aware polling: a new page through the quick poll before the full poll's
 //!   interval, the request rate and PagerDuty's remaining budget in the source's health
 //! - `harness`: the simulated shared day, a config pointing at it (saved and loaded like a
@@ -17,6 +18,7 @@
 
 mod actions;
 mod budget;
+mod changes;
 mod faults;
 mod harness;
 mod notify;
