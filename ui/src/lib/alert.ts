@@ -2,19 +2,8 @@
 // the silence form's requests. Nothing here acts: a silence goes through plan → confirmation
 // dialog → confirm like every action.
 import type { ActionKind, ActionRequest, JsonValue, SourceKind } from "./bindings";
+import { arr, obj, str } from "./json";
 import type { Parsed } from "./actions";
-
-type JsonObject = { [key in string]: JsonValue };
-
-function obj(v: JsonValue | undefined): JsonObject | null {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : null;
-}
-function str(v: JsonValue | undefined): string | null {
-  return typeof v === "string" && v !== "" ? v : null;
-}
-function arr(v: JsonValue | undefined): JsonValue[] {
-  return Array.isArray(v) ? v : [];
-}
 
 export interface Silence {
   id: string;

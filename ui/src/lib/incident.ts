@@ -1,18 +1,7 @@
 // Reading a page entry's details (vendor data: every field is checked, nothing trusted) and
 // presenting its PagerDuty log, plus the generic key/value view of any entry's details.
 import type { JsonValue, Status, TimelineEntry } from "./bindings";
-
-type JsonObject = { [key in string]: JsonValue };
-
-function obj(v: JsonValue | undefined): JsonObject | null {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : null;
-}
-function str(v: JsonValue | undefined): string | null {
-  return typeof v === "string" && v !== "" ? v : null;
-}
-function arr(v: JsonValue | undefined): JsonValue[] {
-  return Array.isArray(v) ? v : [];
-}
+import { arr, obj, str } from "./json";
 
 export interface Person {
   id: string | null;
