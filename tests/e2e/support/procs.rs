@@ -102,16 +102,15 @@ pub struct Display {
 impl Display {
     pub fn start(out: &Path) -> Display {
         let xvfb = find_tool("Xvfb", "OPSDECK_XVFB");
-        // Pick a display number with no lock file; the socket appearing means the server is up.
-        let num = (100..400)
-            .map(|n| n + std::process::id() % 200)
-            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
-            .expect("no free X display number");
+        // `-displayfd 1`: Xvfb itself takes the first free display number (creating its lock
+        // atomically) and writes it to stdout, our log. Choosing a number here raced when tests
+        // started their displays at the same moment.
         let log = out.join("xvfb.log");
         let mut guard = Guard::spawn(
             "Xvfb",
             Command::new(xvfb).args([
-                &format!(":{num}"),
+                "-displayfd",
+                "1",
                 "-screen",
                 "0",
                 "1280x800x24",
@@ -120,6 +119,24 @@ impl Display {
             ]),
             &log,
         );
+        let mut num = String::new();
+        wait_until("Xvfb's display number", Duration::from_secs(20), || {
+            guard.assert_running(&log);
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            // Complete lines only: the number ends with a newline.
+            match text
+                .split_inclusive('\n')
+                .filter(|l| l.ends_with('\n'))
+                .map(str::trim)
+                .find(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+            {
+                Some(n) => {
+                    num = n.to_string();
+                    true
+                }
+                None => false,
+            }
+        });
         let socket = PathBuf::from(format!("/tmp/.X11-unix/X{num}"));
         wait_until("Xvfb's socket", Duration::from_secs(20), || {
             guard.assert_running(&log);
