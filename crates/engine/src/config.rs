@@ -399,6 +399,20 @@ impl Config {
                 (_, Some(url)) => {
                     let parsed = url::Url::parse(url)
                         .map_err(|e| invalid(format!("{at}: url {url:?}: {e}")))?;
+                    if !matches!(parsed.scheme(), "http" | "https") {
+                        return Err(invalid(format!(
+                            "{at}: url must start with http:// or https://, not {}:",
+                            parsed.scheme()
+                        )));
+                    }
+                    // A password in the URL would be a secret in the config file, and would
+                    // show wherever the URL does (error messages name it).
+                    if !parsed.username().is_empty() || parsed.password().is_some() {
+                        return Err(invalid(format!(
+                            "{at}: url must not carry credentials (user:password@); put the \
+                             token in `token_env` or `token_keyring` instead"
+                        )));
+                    }
                     if s.token.is_some() && !is_loopback(&parsed) {
                         return Err(invalid(format!(
                             "{at}: a literal `token` is allowed only for loopback URLs; use `token_env` or \
@@ -676,6 +690,35 @@ mod tests {
         ] {
             let err = parse(&format!("version = 1\n[notifications]\n{bad}\n")).unwrap_err();
             assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn alertmanager_sources_need_a_web_url_and_no_token() {
+        let c = parse(
+            "version = 1\n[[sources]]\nkind = \"alertmanager\"\nname = \"am-eu\"\n\
+             url = \"https://alertmanager.eu.example.test\"\n[[sources]]\n\
+             kind = \"alertmanager\"\nname = \"am-us\"\nurl = \"http://127.0.0.1:9093\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.sources[0].kind, SourceKind::Alertmanager);
+        assert_eq!(c.sources[1].name(), "am-us");
+        // No request budget: the quick poll's budget check does not apply.
+        assert_eq!(c.sources[0].max_per_minute(), None);
+
+        let am = "version = 1\n[[sources]]\nkind = \"alertmanager\"\n";
+        for (bad, says) in [
+            ("", "missing `url`"),
+            ("url = \"alertmanager:9093\"\n", "http:// or https://"),
+            ("url = \"ftp://alertmanager:9093\"\n", "not ftp:"),
+            (
+                "url = \"https://ops:hunter2@proxy.example.test/am\"\n",
+                "must not carry credentials",
+            ),
+        ] {
+            let err = parse(&format!("{am}{bad}")).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+            assert!(!err.contains("hunter2"), "{err}");
         }
     }
 }

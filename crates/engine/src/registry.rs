@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use opsdeck_domain::SourceKind;
+use opsdeck_sources::alertmanager::{AlertmanagerConfig, AlertmanagerSource};
 use opsdeck_sources::http::HttpOptions;
 use opsdeck_sources::pagerduty::{PagerDutyConfig, PagerDutySource};
-use opsdeck_sources::Source;
+use opsdeck_sources::{Source, SourceError};
 
 use crate::config::{Config, SourceConfig};
 use crate::secrets::resolve_token;
@@ -57,11 +58,28 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
                 http,
                 overlap: chrono::Duration::minutes(5),
             })
-            .map_err(|e| RegistryError::Source {
-                name: name.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| source_error(&name, e))?;
             Arc::new(pd)
+        }
+        SourceKind::Alertmanager => {
+            // Alertmanager has no authentication of its own: a token is only for a proxy in
+            // front of it, so none configured means none sent (not an error).
+            let token = if s.token.is_some() || s.token_env.is_some() || s.token_keyring.is_some() {
+                Some(resolve_token(s)?)
+            } else {
+                None
+            };
+            let am = AlertmanagerSource::new(AlertmanagerConfig {
+                name: name.clone(),
+                url: s.url.clone().unwrap_or_default(),
+                token,
+                // The alerts' `service` label already names the service; no [[services]] key
+                // maps it yet.
+                services: HashMap::new(),
+                http,
+            })
+            .map_err(|e| source_error(&name, e))?;
+            Arc::new(am)
         }
         kind => return Err(RegistryError::Unsupported { name, kind }),
     };
@@ -69,4 +87,59 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
         source,
         config: s.clone(),
     })
+}
+
+fn source_error(name: &str, e: SourceError) -> RegistryError {
+    RegistryError::Source {
+        name: name.to_string(),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn config(text: &str) -> Config {
+        Config::parse(text, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn alertmanagers_build_without_a_token() {
+        let c = config(
+            "version = 1\n\
+             [[sources]]\nkind = \"alertmanager\"\nname = \"am-eu\"\nurl = \"http://127.0.0.1:9093\"\n\
+             [[sources]]\nkind = \"alertmanager\"\nname = \"am-us\"\nurl = \"https://am.us.example.test\"\n",
+        );
+        let built = build_all(&c).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<(&str, SourceKind)> = built
+            .iter()
+            .map(|b| (b.source.name(), b.source.kind()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("am-eu", SourceKind::Alertmanager),
+                ("am-us", SourceKind::Alertmanager)
+            ]
+        );
+        assert!(built.iter().all(|b| b.source.budget().is_none()));
+    }
+
+    #[test]
+    fn a_configured_proxy_token_must_resolve() {
+        let var = "OPSDECK_TEST_AM_PROXY_TOKEN_UNSET";
+        let c = config(&format!(
+            "version = 1\n[[sources]]\nkind = \"alertmanager\"\nurl = \"https://am.example.test\"\n\
+             token_env = \"{var}\"\n"
+        ));
+        let err = match build_all(&c) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("built without its token"),
+        };
+        assert!(err.contains(var), "{err}");
+        assert!(err.contains("alertmanager"), "{err}");
+    }
 }

@@ -232,11 +232,12 @@ pub struct Decoded<T> {
 }
 
 impl JsonClient {
-    /// `auth` is the header carrying the credential, e.g. `("authorization", "Token token=…")`.
+    /// `auth` is the header carrying the credential, e.g. `("authorization", "Token token=…")`,
+    /// or `None` for a vendor reached without one (an Alertmanager on the local network).
     pub fn new(
         vendor: &'static str,
         base_url: &str,
-        auth: (HeaderName, &str),
+        auth: Option<(HeaderName, &str)>,
         extra_headers: &[(HeaderName, &str)],
         options: HttpOptions,
     ) -> Result<JsonClient, SourceError> {
@@ -247,13 +248,15 @@ impl JsonClient {
             base.set_path(&format!("{}/", base.path()));
         }
         let mut headers = HeaderMap::new();
-        let mut value = HeaderValue::from_str(auth.1).map_err(|_| {
-            SourceError::Config(format!(
-                "{vendor}: the token contains characters not allowed in an HTTP header"
-            ))
-        })?;
-        value.set_sensitive(true);
-        headers.insert(auth.0, value);
+        if let Some((name, credential)) = auth {
+            let mut value = HeaderValue::from_str(credential).map_err(|_| {
+                SourceError::Config(format!(
+                    "{vendor}: the token contains characters not allowed in an HTTP header"
+                ))
+            })?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
         for (name, v) in extra_headers {
             let v = HeaderValue::from_str(v).map_err(|_| {
                 SourceError::Config(format!("{vendor}: invalid value for header {name}"))
@@ -428,11 +431,11 @@ impl JsonClient {
             .base
             .join(path.trim_start_matches('/'))
             .map_err(|e| SourceError::Config(format!("{}: bad path {path}: {e}", self.vendor)))?;
-        let mut request = self
-            .client
-            .request(method, url)
-            .header(ACCEPT, accept)
-            .json(body);
+        let mut request = self.client.request(method, url).header(ACCEPT, accept);
+        // `null` means no body at all (a DELETE), not the JSON text "null".
+        if !body.is_null() {
+            request = request.json(body);
+        }
         for (name, value) in headers {
             request = request.header(name.clone(), *value);
         }
@@ -450,6 +453,12 @@ impl JsonClient {
             .map_err(|e| self.transport_error(path, e))?;
         if !status.is_success() {
             return Err(self.status_error(path, status, &headers, &bytes));
+        }
+        // A write may succeed with no body (204, or Alertmanager's 200 to a DELETE): that is
+        // `null`, which decodes into `Value` or `()` and is still an error for a caller that
+        // needs a body.
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return decode(self.vendor, path, b"null");
         }
         decode(self.vendor, path, &bytes)
     }
@@ -754,7 +763,7 @@ mod tests {
         let client = JsonClient::new(
             "PagerDuty",
             "http://127.0.0.1:9",
-            (reqwest::header::AUTHORIZATION, "Token token=x"),
+            Some((reqwest::header::AUTHORIZATION, "Token token=x")),
             &[],
             HttpOptions {
                 max_per_minute: Some(96),

@@ -3,6 +3,7 @@
 //! vendor touches its module and one registration line in the engine.
 
 pub mod action;
+pub mod alertmanager;
 pub mod error;
 pub mod http;
 pub mod pagerduty;

@@ -82,7 +82,7 @@ impl PagerDutySource {
         let client = JsonClient::new(
             VENDOR,
             &config.url,
-            (AUTHORIZATION, &auth),
+            Some((AUTHORIZATION, &auth)),
             &[],
             config.http,
         )?;

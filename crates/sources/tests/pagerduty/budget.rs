@@ -46,7 +46,7 @@ async fn a_capped_client_never_sends_more_than_its_pace_allows() {
     let client = JsonClient::new(
         "PagerDuty",
         sim.url(),
-        (AUTHORIZATION, &format!("Token token={TOKEN}")),
+        Some((AUTHORIZATION, &format!("Token token={TOKEN}"))),
         &[],
         HttpOptions {
             timeout: Duration::from_secs(10),
@@ -226,7 +226,7 @@ async fn a_new_page_never_waits_behind_detail_fetches() {
     let client = JsonClient::new(
         "PagerDuty",
         sim.url(),
-        (AUTHORIZATION, &format!("Token token={TOKEN}")),
+        Some((AUTHORIZATION, &format!("Token token={TOKEN}"))),
         &[],
         HttpOptions {
             max_per_minute: Some(3),

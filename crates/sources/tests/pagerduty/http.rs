@@ -83,7 +83,7 @@ async fn scripted(first: Vec<Answer>, then: Option<Answer>) -> (Script, JsonClie
     let client = JsonClient::new(
         "PagerDuty",
         &format!("http://{addr}"),
-        (AUTHORIZATION, &auth),
+        Some((AUTHORIZATION, &auth)),
         &[],
         HttpOptions {
             timeout: Duration::from_secs(5),

@@ -1,0 +1,211 @@
+//! Polling one Alertmanager through its API v2: every alert it holds (active, silenced,
+//! inhibited and unprocessed) and its silences, diffed against what the previous poll saw.
+//!
+//! Alertmanager has no authentication of its own; when it sits behind a proxy that wants a
+//! token, the configured token goes out as `Authorization: Bearer …`. It has no request budget
+//! either (it is the team's own server), and one poll is two requests, so there is no quick
+//! poll: the full poll is as cheap.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use opsdeck_domain::{ActionRequest, Effect, SourceKind};
+use reqwest::header::AUTHORIZATION;
+use serde_json::Value;
+use url::Url;
+
+use super::diff::{diff, Observed, State};
+use super::map::Mapping;
+use super::wire::{Alert, Silence};
+use crate::http::{HttpOptions, JsonClient};
+use crate::{ActionContext, ActionError, PollContext, PollOutput, Source, SourceError};
+
+pub(super) const VENDOR: &str = "Alertmanager";
+pub(super) const ACCEPT: &str = "application/json";
+/// Every alert Alertmanager holds, whatever silences, inhibitions or processing say: a
+/// silenced alert is still firing, and the timeline shows it as such.
+const ALERTS_QUERY: [(&str, &str); 4] = [
+    ("active", "true"),
+    ("silenced", "true"),
+    ("inhibited", "true"),
+    ("unprocessed", "true"),
+];
+
+pub struct AlertmanagerConfig {
+    /// Unique among sources; several Alertmanagers are several sources.
+    pub name: String,
+    /// The base URL, e.g. `http://alertmanager:9093` or a proxy's `https://host/alertmanager`;
+    /// the API is under `api/v2/` below it.
+    pub url: String,
+    /// For a proxy in front of Alertmanager, sent as `Authorization: Bearer …`. Never logged.
+    pub token: Option<String>,
+    /// Value of the alerts' `service` label → opsdeck service name.
+    pub services: HashMap<String, String>,
+    pub http: HttpOptions,
+}
+
+pub struct AlertmanagerSource {
+    pub(super) client: JsonClient,
+    pub(super) mapping: Mapping,
+    /// The URL as shown in plans: without any credentials or query it may have been given.
+    pub(super) shown_url: String,
+}
+
+impl AlertmanagerSource {
+    pub fn new(config: AlertmanagerConfig) -> Result<AlertmanagerSource, SourceError> {
+        let bearer = config
+            .token
+            .as_ref()
+            .map(|t| format!("Bearer {}", t.trim()));
+        // Alertmanager has no auth of its own; a token is for a proxy in front of it.
+        let auth = bearer.as_deref().map(|value| (AUTHORIZATION, value));
+        let client = JsonClient::new(VENDOR, &config.url, auth, &[], config.http)?;
+        Ok(AlertmanagerSource {
+            shown_url: shown_url(client.base()),
+            client,
+            mapping: Mapping {
+                source_name: config.name,
+                services: config.services,
+            },
+        })
+    }
+
+    /// Every alert Alertmanager lists now, each with the JSON it came in.
+    pub(super) async fn alerts(&self) -> Result<Vec<Observed>, SourceError> {
+        let query: Vec<(&str, String)> = ALERTS_QUERY
+            .iter()
+            .map(|(k, v)| (*k, v.to_string()))
+            .collect();
+        let body = self
+            .client
+            .get_json::<Vec<Alert>>("api/v2/alerts", &query, ACCEPT)
+            .await?;
+        let raws = match body.raw {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        };
+        Ok(body
+            .value
+            .into_iter()
+            .zip(raws)
+            .map(|(alert, raw)| Observed { alert, raw })
+            .collect())
+    }
+
+    /// Every silence Alertmanager keeps (active, pending, and expired ones until they are
+    /// garbage-collected), by id.
+    pub(super) async fn silences(&self) -> Result<HashMap<String, Silence>, SourceError> {
+        let body = self
+            .client
+            .get_json::<Vec<Silence>>("api/v2/silences", &[], ACCEPT)
+            .await?;
+        Ok(body.value.into_iter().map(|s| (s.id.clone(), s)).collect())
+    }
+
+    /// One silence; `SourceError::NotFound` when Alertmanager has none by that id.
+    pub(super) async fn silence(&self, id: &str) -> Result<Silence, SourceError> {
+        let body = self
+            .client
+            .get_json::<Silence>(&format!("api/v2/silence/{id}"), &[], ACCEPT)
+            .await?;
+        Ok(body.value)
+    }
+
+    pub(super) fn environment(&self) -> String {
+        format!(
+            "Alertmanager {} at {}",
+            self.mapping.source_name, self.shown_url
+        )
+    }
+}
+
+/// The base URL without userinfo, query or fragment, for showing to the user.
+fn shown_url(base: &Url) -> String {
+    let mut url = base.clone();
+    // Only fails for URLs that cannot have credentials at all, which then have none to hide.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.set_fragment(None);
+    url.as_str().trim_end_matches('/').to_string()
+}
+
+#[async_trait]
+impl Source for AlertmanagerSource {
+    fn name(&self) -> &str {
+        &self.mapping.source_name
+    }
+
+    fn kind(&self) -> SourceKind {
+        SourceKind::Alertmanager
+    }
+
+    async fn poll(&self, ctx: &PollContext) -> Result<PollOutput, SourceError> {
+        let previous = State::from_cursor(ctx.cursor.as_deref());
+        let (alerts, silences) = tokio::try_join!(self.alerts(), self.silences())?;
+        let diff = diff(previous, alerts, &silences, ctx.now, &self.mapping);
+        let cursor = diff
+            .next
+            .to_cursor()
+            .map_err(|e| SourceError::Config(format!("cannot save the cursor: {e}")))?;
+        Ok(PollOutput {
+            entries: diff.entries,
+            cursor: Some(cursor),
+            me: None,
+            oncall: None,
+        })
+    }
+
+    async fn plan_action(
+        &self,
+        request: &ActionRequest,
+        ctx: &ActionContext,
+    ) -> Result<Effect, ActionError> {
+        self.plan(request, ctx).await
+    }
+
+    async fn execute_action(
+        &self,
+        request: &ActionRequest,
+        ctx: &ActionContext,
+    ) -> Result<String, ActionError> {
+        self.execute(request, ctx).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shown_url_never_carries_credentials() {
+        let url =
+            Url::parse("https://ops:s3cret@proxy.example.test/alertmanager/?token=abc#x").unwrap();
+        assert_eq!(shown_url(&url), "https://proxy.example.test/alertmanager");
+    }
+
+    #[test]
+    fn builds_with_and_without_a_token() {
+        for token in [None, Some("proxy-token".to_string())] {
+            let source = AlertmanagerSource::new(AlertmanagerConfig {
+                name: "am".into(),
+                url: "http://127.0.0.1:9093".into(),
+                token,
+                services: HashMap::new(),
+                http: HttpOptions::default(),
+            })
+            .expect("builds");
+            assert_eq!(source.name(), "am");
+            assert_eq!(source.kind(), SourceKind::Alertmanager);
+            assert!(source.budget().is_none());
+        }
+        let bad = AlertmanagerSource::new(AlertmanagerConfig {
+            name: "am".into(),
+            url: "not a url".into(),
+            token: None,
+            services: HashMap::new(),
+            http: HttpOptions::default(),
+        });
+        assert!(matches!(bad, Err(SourceError::Config(_))));
+    }
+}

@@ -1,0 +1,134 @@
+//! A real Prometheus (Debian's `prometheus`) on loopback, with a given config and rule files.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use tempfile::TempDir;
+
+use crate::server::{Kind, Server};
+use crate::TestkitError;
+
+const WHAT: &str = "Prometheus";
+
+/// A running Prometheus with its own temporary directory (config, rules, TSDB), killed on drop.
+/// Alerts are resent every second (`--rules.alert.resend-delay=1s`) instead of every minute, so
+/// a firing rule reaches Alertmanager within seconds.
+pub struct Prometheus {
+    server: Server,
+    dir: TempDir,
+}
+
+impl Prometheus {
+    /// Starts one with `config` (prometheus.yml text) and `rules` (file name, rule-file text),
+    /// and waits until `/-/ready` answers. The rule files are written to `<dir>/rules/` and a
+    /// `rule_files` entry for them is appended to `config`, which must therefore not have its
+    /// own.
+    pub fn start(config: &str, rules: &[(&str, &str)]) -> Result<Prometheus, TestkitError> {
+        let has_rule_files = config.lines().any(|l| l.starts_with("rule_files:"));
+        if has_rule_files && !rules.is_empty() {
+            return Err(TestkitError::Usage {
+                what: WHAT,
+                message: "the config lists its own rule_files; pass the rules either there or \
+                          as `rules`, not both"
+                    .into(),
+            });
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("opsdeck-prometheus-")
+            .tempdir()
+            .map_err(|source| TestkitError::Files {
+                what: WHAT,
+                path: std::env::temp_dir(),
+                source,
+            })?;
+        let write = |path: &Path, text: &str| {
+            std::fs::write(path, text).map_err(|source| TestkitError::Files {
+                what: WHAT,
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let rules_dir = dir.path().join("rules");
+        std::fs::create_dir(&rules_dir).map_err(|source| TestkitError::Files {
+            what: WHAT,
+            path: rules_dir.clone(),
+            source,
+        })?;
+        let mut config = config.to_string();
+        if !rules.is_empty() {
+            for (name, text) in rules {
+                if name.contains(['/', '\\']) || name.starts_with('.') {
+                    return Err(TestkitError::Usage {
+                        what: WHAT,
+                        message: format!("rule file name {name:?} must be a plain file name"),
+                    });
+                }
+                write(&rules_dir.join(name), text)?;
+            }
+            if !config.ends_with('\n') {
+                config.push('\n');
+            }
+            // JSON strings are valid YAML scalars, and quote any path safely.
+            let pattern = rules_dir.join("*").to_string_lossy().into_owned();
+            config.push_str(&format!("rule_files:\n  - {pattern:?}\n"));
+        }
+        let config_file = dir.path().join("prometheus.yml");
+        write(&config_file, &config)?;
+        let tsdb = dir.path().join("tsdb");
+        let server = Server::start(Kind {
+            what: WHAT,
+            binaries: &["prometheus"],
+            package: "prometheus",
+            args: Box::new(move |port| args(&config_file, &tsdb, port)),
+        })?;
+        Ok(Prometheus { server, dir })
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.server.port())
+    }
+
+    pub fn port(&self) -> u16 {
+        self.server.port()
+    }
+
+    /// The config, rules and TSDB directory.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// What it wrote to stderr (the last 200 lines), for failure messages.
+    pub fn stderr(&self) -> String {
+        self.server.stderr()
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.server.is_running()
+    }
+
+    /// Kills it and waits until it is gone.
+    pub fn stop(&mut self) {
+        self.server.stop();
+    }
+
+    /// Starts it again on the same port with the same files (the TSDB keeps what was written).
+    pub fn restart(&mut self) -> Result<(), TestkitError> {
+        self.server.restart()
+    }
+}
+
+fn args(config: &Path, tsdb: &Path, port: u16) -> Vec<OsString> {
+    let flag = |name: &str, value: &Path| {
+        let mut arg = OsString::from(format!("--{name}="));
+        arg.push(value);
+        arg
+    };
+    vec![
+        flag("config.file", config),
+        flag("storage.tsdb.path", tsdb),
+        format!("--web.listen-address=127.0.0.1:{port}").into(),
+        format!("--web.external-url=http://127.0.0.1:{port}").into(),
+        "--rules.alert.resend-delay=1s".into(),
+    ]
+}
