@@ -261,7 +261,12 @@ mod tests {
         );
         // A very recent change of unknown service outranks an old one on the same service.
         let recent = entry("recent-annotation", EntryKind::Annotation, None, at(22, 29));
-        let old = entry("old-deploy", EntryKind::Deployment, Some("orders-db"), at(21, 35));
+        let old = entry(
+            "old-deploy",
+            EntryKind::Deployment,
+            Some("orders-db"),
+            at(21, 35),
+        );
         assert_eq!(
             ids(&suspects(&alert, &[old, recent], Duration::minutes(60))),
             ["recent-annotation", "old-deploy"]
