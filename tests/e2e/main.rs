@@ -2,6 +2,8 @@
 //! WebKitWebDriver) under a private Xvfb display. One test binary so it links once.
 //!
 //! Table of contents:
+//! - `alerts::hostile_labels_render_inert_and_a_silence_reaches_alertmanager` — the real
+//!   Alertmanager: hostile label values as inert text in the DOM; silence from the alert panel.
 //! - `actions::acknowledge_from_the_incident_panel_and_forged_tokens_refused` — the incident
 //!   panel, the confirmation dialog, the on-call header; forged and replayed tokens over IPC.
 //! - `window::first_run_without_config_then_demo` — no config: the first-run screen, then the demo.
@@ -12,5 +14,6 @@
 //! `target/test-output/e2e/`.
 
 mod actions;
+mod alerts;
 mod support;
 mod window;

@@ -205,6 +205,20 @@ impl App {
             .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
     }
 
+    /// Types `text` into the field matching `css` (waiting for it), as a user would.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self
+            .client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no field `{css}` within {UI_TIMEOUT:?}: {e}"));
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into `{css}`: {e}"));
+    }
+
     /// How many elements match right now (no waiting).
     pub async fn count(&self, css: &str) -> usize {
         self.client
