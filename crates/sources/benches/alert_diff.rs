@@ -58,14 +58,31 @@ fn body(n: usize, ends: DateTime<Utc>, changed: usize, resolved: usize, new: usi
     serde_json::to_vec(&alerts).expect("serializes")
 }
 
+/// Milliseconds per phase of one poll.
+#[derive(Default, Clone, Copy)]
+struct Phases {
+    decode: f64,
+    cursor_in: f64,
+    diff: f64,
+    cursor_out: f64,
+}
+
+impl Phases {
+    fn total(&self) -> f64 {
+        self.decode + self.cursor_in + self.diff + self.cursor_out
+    }
+}
+
 /// One poll's work: decode, read the cursor, diff, write the cursor. Returns the entries
-/// emitted, the next cursor, and the milliseconds it took.
+/// emitted, the next cursor, and how long each phase took.
 fn poll(
     body: &[u8],
     cursor: Option<&str>,
     now: DateTime<Utc>,
     mapping: &Mapping,
-) -> (usize, String, f64) {
+) -> (usize, String, Phases) {
+    let ms = |since: Instant| since.elapsed().as_secs_f64() * 1000.0;
+    let mut phases = Phases::default();
     let started = Instant::now();
     let raws: Vec<Value> = serde_json::from_slice(body).expect("decodes");
     let observed: Vec<Observed> = raws
@@ -75,22 +92,35 @@ fn poll(
             raw,
         })
         .collect();
+    phases.decode = ms(started);
+    let started = Instant::now();
     let previous = State::from_cursor(cursor);
+    phases.cursor_in = ms(started);
+    let started = Instant::now();
     let d = diff(previous, observed, &HashMap::new(), now, mapping);
+    phases.diff = ms(started);
+    let started = Instant::now();
     let next = d.next.to_cursor().expect("cursor serializes");
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    (d.entries.len(), next, ms)
+    phases.cursor_out = ms(started);
+    (d.entries.len(), next, phases)
 }
 
-fn summary(name: &str, mut ms: Vec<f64>, entries: usize) {
-    ms.sort_by(f64::total_cmp);
-    let pick = |p: f64| ms[((p / 100.0) * (ms.len() - 1) as f64).round() as usize];
+fn summary(name: &str, runs: &[Phases], entries: usize) {
+    let pick = |f: fn(&Phases) -> f64, p: f64| {
+        let mut v: Vec<f64> = runs.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        v[((p / 100.0) * (v.len() - 1) as f64).round() as usize]
+    };
     println!(
-        "{name}: {entries} entries emitted; n={} p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        ms.len(),
-        pick(50.0),
-        pick(99.0),
-        ms[ms.len() - 1]
+        "{name}: {entries} entries; n={} total p50 {:.1} ms, p99 {:.1} ms \
+         (p50: decode {:.1}, cursor in {:.1}, diff {:.1}, cursor out {:.1})",
+        runs.len(),
+        pick(Phases::total, 50.0),
+        pick(Phases::total, 99.0),
+        pick(|p| p.decode, 50.0),
+        pick(|p| p.cursor_in, 50.0),
+        pick(|p| p.diff, 50.0),
+        pick(|p| p.cursor_out, 50.0),
     );
 }
 
@@ -131,11 +161,11 @@ fn main() {
     assert_eq!(first_n, n, "every alert is new on the first poll");
     assert_eq!(steady_n, 0, "a resend changes nothing");
     assert_eq!(churn_n, 3 * churn, "changed, resolved and new ones");
-    summary("first poll (all new)", first, first_n);
-    summary("steady (resent, nothing changed)", steady, steady_n);
+    summary("first poll (all new)", &first, first_n);
+    summary("steady (resent, nothing changed)", &steady, steady_n);
     summary(
         "churn (1 % changed, 1 % resolved, 1 % new)",
-        churned,
+        &churned,
         churn_n,
     );
     println!(
