@@ -19,7 +19,9 @@ receivers:
 
 /// A running Alertmanager with its own temporary directory (config and storage), killed on
 /// drop. No gossip port is opened (`--cluster.listen-address=` empty), so several run side by
-/// side.
+/// side. Its address, logs, `stop` and `restart` are [`Server`]'s; the API is under
+/// `/api/v2/`. After a restart alerts are gone (Alertmanager keeps them in memory) until someone
+/// posts them again; silences survive only if it had written its snapshot before it stopped.
 pub struct Alertmanager {
     server: Server,
     // Dropped after `server` (fields drop in order), so the process is gone before its files.
@@ -60,39 +62,22 @@ impl Alertmanager {
         Ok(Alertmanager { server, dir })
     }
 
-    /// `http://127.0.0.1:PORT` (no trailing slash); the API is under `/api/v2/`.
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.server.port())
-    }
-
-    pub fn port(&self) -> u16 {
-        self.server.port()
-    }
-
     /// The config and storage directory.
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
+}
 
-    /// What it wrote to stderr (the last 200 lines), for failure messages.
-    pub fn stderr(&self) -> String {
-        self.server.stderr()
+impl std::ops::Deref for Alertmanager {
+    type Target = Server;
+    fn deref(&self) -> &Server {
+        &self.server
     }
+}
 
-    pub fn is_running(&mut self) -> bool {
-        self.server.is_running()
-    }
-
-    /// Kills it (as a crash would) and waits until it is gone: its port refuses connections.
-    pub fn stop(&mut self) {
-        self.server.stop();
-    }
-
-    /// Starts it again on the same port with the same storage. Alerts live in memory only,
-    /// so they are gone until someone posts them again (Prometheus resends them); silences
-    /// survive only if Alertmanager had written its snapshot before it stopped.
-    pub fn restart(&mut self) -> Result<(), TestkitError> {
-        self.server.restart()
+impl std::ops::DerefMut for Alertmanager {
+    fn deref_mut(&mut self) -> &mut Server {
+        &mut self.server
     }
 }
 

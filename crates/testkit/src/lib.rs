@@ -18,4 +18,4 @@ mod server;
 pub use alertmanager::{Alertmanager, DEFAULT_CONFIG as ALERTMANAGER_DEFAULT_CONFIG};
 pub use error::TestkitError;
 pub use prometheus::Prometheus;
-pub use server::READY_DEADLINE;
+pub use server::{Server, READY_DEADLINE};

@@ -84,37 +84,22 @@ impl Prometheus {
         Ok(Prometheus { server, dir })
     }
 
-    /// `http://127.0.0.1:PORT` (no trailing slash).
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.server.port())
-    }
-
-    pub fn port(&self) -> u16 {
-        self.server.port()
-    }
-
     /// The config, rules and TSDB directory.
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
+}
 
-    /// What it wrote to stderr (the last 200 lines), for failure messages.
-    pub fn stderr(&self) -> String {
-        self.server.stderr()
+impl std::ops::Deref for Prometheus {
+    type Target = Server;
+    fn deref(&self) -> &Server {
+        &self.server
     }
+}
 
-    pub fn is_running(&mut self) -> bool {
-        self.server.is_running()
-    }
-
-    /// Kills it and waits until it is gone.
-    pub fn stop(&mut self) {
-        self.server.stop();
-    }
-
-    /// Starts it again on the same port with the same files (the TSDB keeps what was written).
-    pub fn restart(&mut self) -> Result<(), TestkitError> {
-        self.server.restart()
+impl std::ops::DerefMut for Prometheus {
+    fn deref_mut(&mut self) -> &mut Server {
+        &mut self.server
     }
 }
 

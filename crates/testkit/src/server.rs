@@ -79,7 +79,9 @@ impl StderrTail {
     }
 }
 
-pub(crate) struct Server {
+/// A server process on a loopback port: what [`crate::Alertmanager`] and [`crate::Prometheus`]
+/// dereference to for their address, logs, stop and restart.
+pub struct Server {
     kind: Kind,
     binary: PathBuf,
     port: u16,
@@ -89,7 +91,7 @@ pub(crate) struct Server {
 
 impl Server {
     /// Starts the server on a free loopback port and waits until it is ready.
-    pub fn start(kind: Kind) -> Result<Server, TestkitError> {
+    pub(crate) fn start(kind: Kind) -> Result<Server, TestkitError> {
         let binary = find_binary(&kind)?;
         let mut server = Server {
             kind,
@@ -119,6 +121,12 @@ impl Server {
         self.port
     }
 
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// What it wrote to stderr (the last lines), for failure messages.
     pub fn stderr(&self) -> String {
         self.stderr.text()
     }
@@ -129,7 +137,8 @@ impl Server {
             .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
-    /// Kills the server and waits for it to be gone, so its port is free again.
+    /// Kills the server (as a crash would) and waits for it to be gone, so its port refuses
+    /// connections and is free again.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             // Already exited is fine: the point is that it no longer runs.
