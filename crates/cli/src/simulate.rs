@@ -96,7 +96,10 @@ pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
         .filter_map(|(vendor, url)| {
             let kind: SourceKind = vendor.parse().ok()?;
             let mut s = SourceConfig::new(kind, url);
-            s.token = Some(SIM_TOKEN.to_string());
+            // Alertmanager has no authentication of its own; the others want a token.
+            if kind != SourceKind::Alertmanager {
+                s.token = Some(SIM_TOKEN.to_string());
+            }
             // The demo runs the clock fast: poll often so the timeline keeps up.
             s.poll_interval = std::time::Duration::from_secs(2);
             Some(s)

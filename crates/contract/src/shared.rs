@@ -31,6 +31,17 @@ pub fn pagerduty_rest() -> &'static Spec {
     })
 }
 
+/// Alertmanager's API v2 (the v0.34 description), loaded once per process. The simulated
+/// Alertmanager implements this release, so nothing is relaxed.
+pub fn alertmanager() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = specs_dir().join("alertmanager/alertmanager-api-v2.openapi.yaml");
+        Spec::load_as(&path, Vendor::Alertmanager)
+            .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
+    })
+}
+
 /// One response as a simulator served it.
 #[derive(Debug, Clone, Copy)]
 pub struct Served<'a> {

@@ -12,6 +12,7 @@ mod entry;
 mod error;
 mod health;
 mod labels;
+pub mod matchers;
 mod notify;
 mod oncall;
 mod suspects;

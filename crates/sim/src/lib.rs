@@ -6,10 +6,15 @@
 //! - [`clock`] is the simulated clock every process of a run shares.
 //! - [`live`] is the world as the servers share it, kept at the clock's now.
 //! - [`pagerduty`] serves the PagerDuty REST API v2.
+//! - [`alertmanager`] serves Prometheus Alertmanager's API v2.
+//! - [`faults`] and [`observe`] are the test hooks: injected failures, and every exchange seen.
 //! - [`run`] starts every simulated vendor on loopback and stops them.
 
+pub mod alertmanager;
 pub mod clock;
+pub mod faults;
 pub mod live;
+pub mod observe;
 pub mod pagerduty;
 pub mod run;
 pub mod scenario;

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::alertmanager::AlertmanagerServer;
 use crate::clock::SimClock;
 use crate::live::LiveWorld;
 use crate::pagerduty::PagerDutyServer;
@@ -19,9 +20,9 @@ use crate::scenario::{Scenario, ScenarioTime};
 use crate::world::World;
 
 /// The vendors served, in port order: with a port base P they listen on P, P+1, … in this
-/// order. Alertmanager, Grafana and GitHub join this list as they are simulated; Kubernetes
-/// then adds one server per cluster context (`kubernetes/<context>`) after the fixed ones.
-pub const VENDORS: &[&str] = &["pagerduty"];
+/// order. Grafana and GitHub join this list as they are simulated; Kubernetes then adds one
+/// server per cluster context (`kubernetes/<context>`) after the fixed ones.
+pub const VENDORS: &[&str] = &["pagerduty", "alertmanager"];
 
 /// How long `stop` waits for in-flight responses before cutting connections.
 const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -68,6 +69,8 @@ pub struct RunningSim {
     pub world: Arc<Mutex<World>>,
     /// For fault injection and response observers in tests.
     pub pagerduty: PagerDutyServer,
+    /// For response observers in tests.
+    pub alertmanager: AlertmanagerServer,
     live: LiveWorld,
     stop: watch::Sender<bool>,
     tasks: Vec<(String, JoinHandle<()>)>,
@@ -112,6 +115,8 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
     // Bind everything first so a taken port fails the start before anything runs. Each
     // vendor binds at its index in VENDORS; later vendors add their own lines here.
     let (pagerduty_listener, pagerduty_addr) = bind("pagerduty", options.port_base).await?;
+    let (alertmanager_listener, alertmanager_addr) =
+        bind("alertmanager", options.port_base).await?;
 
     let simulated_at = options.scenario.instant(options.date, options.at);
     let world = Arc::new(Mutex::new(World::new(options.scenario, options.date)));
@@ -136,6 +141,19 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         )),
     ));
 
+    let url = format!("http://{alertmanager_addr}");
+    let alertmanager = AlertmanagerServer::new(live.clone(), &url);
+    endpoints.insert("alertmanager".to_owned(), url);
+    tasks.push((
+        "alertmanager".to_owned(),
+        tokio::spawn(serve(
+            "alertmanager",
+            alertmanager_listener,
+            alertmanager.router(),
+            stopping.clone(),
+        )),
+    ));
+
     if options.speed > 0.0 {
         tasks.push((
             "clock".to_owned(),
@@ -147,6 +165,7 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         clock,
         world,
         pagerduty,
+        alertmanager,
         live,
         stop,
         tasks,

@@ -87,6 +87,29 @@ fn sync_then_timeline_follows_the_contract() {
     );
     assert_eq!(q["started_at"], "2026-11-22T05:47:00Z");
     assert_eq!(q["ended_at"], Value::Null);
+    // The simulated Alertmanager's alert (via: prometheus) is on the same timeline.
+    let pool = list
+        .iter()
+        .find(|e| {
+            e["kind"] == "alert"
+                && e["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("DBConnectionPoolExhausted"))
+        })
+        .unwrap_or_else(|| panic!("the 05:33 alert is missing: {}", run.stdout()));
+    assert_eq!(pool["source"], "alertmanager");
+    assert_eq!(pool["status"], "firing");
+    assert_eq!(pool["severity"], "warning");
+    assert_eq!(pool["service"], "payments-api");
+    assert_eq!(pool["started_at"], "2026-11-22T05:33:00Z");
+    assert_eq!(pool["ended_at"], Value::Null);
+    let fingerprint = pool["details"]["fingerprint"]
+        .as_str()
+        .expect("a fingerprint");
+    assert_eq!(
+        pool["external_id"],
+        format!("{fingerprint}@2026-11-22T05:33:00Z")
+    );
     // Nothing from later in the day has happened yet on the frozen clock.
     assert!(
         page(list, "Q0SEC0002").is_none(),

@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 
 use super::auth;
 use super::error::ApiError;
-use super::faults::Fault;
-use super::observe::Exchange;
 use super::PagerDutyServer;
+use crate::faults::Fault;
+use crate::observe::Exchange;
 
 /// An HTML page where JSON was promised, like a proxy's error page.
 const MALFORMED_BODY: &str =

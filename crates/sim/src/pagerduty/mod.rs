@@ -15,10 +15,8 @@ mod actions;
 mod auth;
 mod body;
 mod error;
-mod faults;
 mod filters;
 mod gate;
-mod observe;
 mod query;
 mod ratelimit;
 mod render;
@@ -30,13 +28,13 @@ use axum::Router;
 use chrono_tz::Tz;
 use tokio::sync::watch;
 
+pub use crate::faults::{Fault, Faults, PathMatch};
+pub use crate::observe::{Exchange, Observer};
 pub use error::ApiError;
-pub use faults::{Fault, Faults, PathMatch};
-pub use observe::{Exchange, Observer};
 
 use crate::live::LiveWorld;
+use crate::observe::Observers;
 use crate::world::World;
-use observe::Observers;
 use ratelimit::RateLimiter;
 use render::{Render, Urls};
 

@@ -45,6 +45,28 @@ impl Ids {
         with_prefix(prefix, len, &all)
     }
 
+    /// A version-4-shaped UUID for something that happens on the replayed date (Alertmanager
+    /// silence ids look like `7d2a59c4-1f0e-4b8a-9c3e-5a1b2c3d4e5f`).
+    pub fn uuid(&self, origin: Origin, parts: &[&str]) -> String {
+        let date = self.date.to_string();
+        let origin = origin.key();
+        let mut all = vec![self.scenario.as_str(), date.as_str(), origin.as_str()];
+        all.extend_from_slice(parts);
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest(&all)[..16]);
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let hex = hex::encode(bytes);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    }
+
     /// An id stable for the scenario whatever the date (PagerDuty users look like `PXPGF42`).
     pub fn stable(&self, prefix: char, len: usize, parts: &[&str]) -> String {
         let mut all = vec![self.scenario.as_str()];
@@ -114,6 +136,17 @@ mod tests {
         assert_ne!(id, a.dated('R', 14, Origin::Event(4), &["trigger"]));
         assert_ne!(id, a.dated('R', 14, Origin::Action(3), &["trigger"]));
         assert_ne!(id, a.dated('R', 14, Origin::Event(3), &["assign"]));
+    }
+
+    #[test]
+    fn uuids_are_version_4_shaped_and_deterministic() {
+        let a = ids((2026, 5, 4));
+        let id = a.uuid(Origin::Action(1), &["silence"]);
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.as_bytes()[14], b'4');
+        assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
+        assert_eq!(id, ids((2026, 5, 4)).uuid(Origin::Action(1), &["silence"]));
+        assert_ne!(id, a.uuid(Origin::Action(2), &["silence"]));
     }
 
     #[test]

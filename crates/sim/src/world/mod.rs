@@ -3,15 +3,18 @@
 //! actions. Each vendor's state is a sibling module (PagerDuty now; alerts, CI and Kubernetes
 //! join the same way), and `World` routes each event kind to its module.
 
+pub mod alerts;
 mod error;
 pub mod ids;
 pub mod oncall;
 pub mod pagerduty;
+pub mod silences;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
+pub use alerts::{fingerprint, AlertOccurrence, Alerts};
 pub use error::WorldError;
 use ids::{Ids, Origin};
 pub use oncall::{OnCall, ScheduleRef};
@@ -19,6 +22,7 @@ pub use pagerduty::{
     Agent, Channel, EscalationPolicyRef, Incident, IncidentStatus, LogEntry, LogEntryKind,
     PagerDuty, ServiceRef, Snooze, User,
 };
+pub use silences::{PostedSilence, Silence, SilenceError, SilenceState, Silences};
 
 use crate::scenario::{EventKind, EventKindName, PageState, Scenario};
 
@@ -74,6 +78,9 @@ pub struct World {
     advanced_to: Option<DateTime<Utc>>,
     actions_taken: u64,
     pagerduty: PagerDuty,
+    alerts: Alerts,
+    /// The simulated Alertmanager's silences.
+    alertmanager_silences: Silences,
     skipped: Vec<String>,
 }
 
@@ -95,6 +102,8 @@ impl World {
             next_event: 0,
             advanced_to: None,
             actions_taken: 0,
+            alerts: Alerts::default(),
+            alertmanager_silences: Silences::default(),
             skipped: Vec::new(),
         }
     }
@@ -144,6 +153,7 @@ impl World {
             let kind = event.kind.name();
             let outcome = match &event.kind {
                 EventKind::Page(page) => self.pagerduty.apply(page, Origin::Event(index), at),
+                EventKind::Alert(alert) => self.alerts.apply(alert, Origin::Event(index), at),
                 _ => Outcome::NotSimulated,
             };
             if let Outcome::Skipped(reason) = &outcome {
@@ -194,6 +204,39 @@ impl World {
 
     pub fn incident(&self, id: &str) -> Option<&Incident> {
         self.pagerduty.incident(id)
+    }
+
+    /// Every alert occurrence so far, both vias, resolved ones included.
+    pub fn alerts(&self) -> &Alerts {
+        &self.alerts
+    }
+
+    pub fn alertmanager_silences(&self) -> &Silences {
+        &self.alertmanager_silences
+    }
+
+    /// Creates or updates a silence at the simulated Alertmanager (see [`Silences::post`]),
+    /// from outside; returns its id.
+    pub fn post_alertmanager_silence(
+        &mut self,
+        posted: PostedSilence,
+        at: DateTime<Utc>,
+    ) -> Result<String, SilenceError> {
+        let origin = self.next_action(at);
+        let ids = &self.ids;
+        self.alertmanager_silences.post(posted, at, || {
+            ids.uuid(origin, &["alertmanager", "silence"])
+        })
+    }
+
+    /// Expires a silence at the simulated Alertmanager now, from outside.
+    pub fn expire_alertmanager_silence(
+        &mut self,
+        id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), SilenceError> {
+        self.next_action(at);
+        self.alertmanager_silences.expire(id, at)
     }
 
     /// Every on-call entry of the replayed day, in the scenario's order.

@@ -47,8 +47,8 @@ fn by_six_the_first_page_is_acknowledged() {
     assert_eq!(
         outcomes,
         [
-            (0, EventKindName::Alert, &Outcome::NotSimulated),
-            (1, EventKindName::Alert, &Outcome::NotSimulated),
+            (0, EventKindName::Alert, &Outcome::Applied),
+            (1, EventKindName::Alert, &Outcome::Applied),
             (2, EventKindName::Page, &Outcome::Applied),
             (3, EventKindName::Page, &Outcome::Applied),
         ]
@@ -857,4 +857,79 @@ fn acknowledging_a_snoozed_incident_again_ends_the_snooze() {
         world.acknowledge("Q0PAY0001", PRIYA, at(7, 31)),
         Ok(Change::AlreadyDone)
     );
+}
+
+#[test]
+fn alerts_fire_and_resolve_with_their_history_kept() {
+    use crate::scenario::AlertVia;
+    let mut world = day();
+    world.advance_to(at(6, 0));
+    let firing: Vec<&str> = world
+        .alerts()
+        .firing(AlertVia::Prometheus)
+        .map(|a| a.identity.name.as_str())
+        .collect();
+    assert_eq!(firing, ["DBConnectionPoolExhausted"]);
+    let pool = &world.alerts().occurrences()[1];
+    assert_eq!(pool.starts_at, at(5, 33));
+    assert_eq!(pool.labels["alertname"], "DBConnectionPoolExhausted");
+    assert_eq!(pool.labels["service"], "payments-api");
+    assert_eq!(pool.labels["severity"], "warning");
+    assert_eq!(
+        pool.annotations["summary"],
+        "connection pool 200/200 in use"
+    );
+    assert_eq!(
+        pool.annotations["runbook_url"],
+        "https://runbooks.example.test/connection-pool"
+    );
+    assert_eq!(pool.fingerprint, super::fingerprint(&pool.labels));
+    let latency = &world.alerts().occurrences()[0];
+    assert_eq!(latency.labels["route"], "/v1/checkout");
+    assert_eq!(world.alerts().firing(AlertVia::Grafana).count(), 1);
+
+    world.advance_to(at(6, 10));
+    assert_eq!(world.alerts().firing(AlertVia::Prometheus).count(), 0);
+    let pool = &world.alerts().occurrences()[1];
+    assert_eq!(pool.ends_at, Some(at(6, 9)));
+    assert!(pool.overlaps(at(6, 0), at(6, 5)));
+    assert!(!pool.overlaps(at(6, 9), at(7, 0)));
+}
+
+#[test]
+fn silences_from_outside_get_deterministic_ids() {
+    use opsdeck_domain::matchers::parse;
+    let posted = || super::PostedSilence {
+        id: None,
+        matchers: parse(r#"alertname="DBConnectionPoolExhausted""#).expect("matchers"),
+        starts_at: at(5, 40),
+        ends_at: at(7, 40),
+        created_by: SAM.into(),
+        comment: "known".into(),
+        annotations: Default::default(),
+    };
+    let mut one = day();
+    let mut two = day();
+    let a = one
+        .post_alertmanager_silence(posted(), at(5, 40))
+        .expect("posted");
+    let b = two
+        .post_alertmanager_silence(posted(), at(5, 40))
+        .expect("posted");
+    assert_eq!(a, b);
+    let labels = &one.alerts().occurrences()[1].labels.clone();
+    assert_eq!(
+        one.alertmanager_silences().silencing(labels, at(5, 41)),
+        vec![a.clone()]
+    );
+    one.expire_alertmanager_silence(&a, at(5, 45))
+        .expect("expires");
+    assert!(one
+        .alertmanager_silences()
+        .silencing(labels, at(5, 46))
+        .is_empty());
+    let c = one
+        .post_alertmanager_silence(posted(), at(5, 50))
+        .expect("posted");
+    assert_ne!(c, a, "each action mints its own id");
 }

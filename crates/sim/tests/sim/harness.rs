@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use opsdeck_contract::shared::{request_problem, served_problem, Received, Served};
+use opsdeck_contract::Spec;
 use opsdeck_sim::pagerduty::Exchange;
 use opsdeck_sim::run::{start, RunningSim, SimOptions};
 use opsdeck_sim::scenario::{bundled_day, parse_str, Scenario};
@@ -25,10 +26,17 @@ pub fn date() -> NaiveDate {
 
 pub use opsdeck_contract::shared::pagerduty_rest as spec;
 
+pub use opsdeck_contract::shared::alertmanager as alertmanager_spec;
+
 /// Why an exchange breaks the PagerDuty spec, or `None` (see `served_problem` for what is exempt).
 pub fn contract_problem(exchange: &Exchange) -> Option<String> {
+    problem_with(spec(), exchange)
+}
+
+/// Why an exchange breaks `spec`, or `None`.
+pub fn problem_with(spec: &Spec, exchange: &Exchange) -> Option<String> {
     served_problem(
-        spec(),
+        spec,
         &Served {
             method: &exchange.method,
             path_and_query: &exchange.path_and_query,
@@ -43,8 +51,12 @@ pub fn contract_problem(exchange: &Exchange) -> Option<String> {
 /// Why the request of an exchange breaks the PagerDuty spec although the simulator accepted it,
 /// or `None` (see `request_problem`: refused requests are exempt).
 pub fn request_contract_problem(exchange: &Exchange) -> Option<String> {
+    request_problem_with(spec(), exchange)
+}
+
+fn request_problem_with(spec: &Spec, exchange: &Exchange) -> Option<String> {
     request_problem(
-        spec(),
+        spec,
         &Received {
             method: &exchange.method,
             path_and_query: &exchange.path_and_query,
@@ -58,6 +70,8 @@ pub struct Sim {
     pub running: RunningSim,
     pub client: reqwest::Client,
     pub exchanges: Arc<Mutex<Vec<Exchange>>>,
+    /// What the simulated Alertmanager served, checked against its spec at the end.
+    pub alertmanager_exchanges: Arc<Mutex<Vec<Exchange>>>,
 }
 
 pub struct Reply {
@@ -104,6 +118,13 @@ pub async fn start_sim(scenario: Scenario, at: &str, speed: f64) -> Sim {
         .observe(Arc::new(move |exchange: &Exchange| {
             seen.lock().expect("exchanges").push(exchange.clone());
         }));
+    let alertmanager_exchanges = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&alertmanager_exchanges);
+    running
+        .alertmanager
+        .observe(Arc::new(move |exchange: &Exchange| {
+            seen.lock().expect("exchanges").push(exchange.clone());
+        }));
     Sim {
         running,
         client: reqwest::Client::builder()
@@ -111,6 +132,7 @@ pub async fn start_sim(scenario: Scenario, at: &str, speed: f64) -> Sim {
             .build()
             .expect("client"),
         exchanges,
+        alertmanager_exchanges,
     }
 }
 
@@ -202,6 +224,27 @@ impl Sim {
         self.exchanges.lock().expect("exchanges").clone()
     }
 
+    /// A request to the simulated Alertmanager, as opsdeck's source sends it.
+    pub fn alertmanager(&self, method: Method, path_and_query: &str) -> reqwest::RequestBuilder {
+        let base = self.running.url("alertmanager").expect("alertmanager url");
+        self.client
+            .request(method, format!("{base}{path_and_query}"))
+            .header("accept", "application/json")
+    }
+
+    /// Stops the simulator and fails if any response the simulated Alertmanager served, or any
+    /// request it accepted, breaks its spec; the test must have talked to it.
+    pub async fn finish_alertmanager(self) {
+        let Sim {
+            running,
+            alertmanager_exchanges,
+            ..
+        } = self;
+        running.stop().await;
+        let exchanges = alertmanager_exchanges.lock().expect("exchanges").clone();
+        check_all("Alertmanager", alertmanager_spec(), &exchanges);
+    }
+
     /// Stops the simulator and fails if any response it served, or any request it accepted,
     /// breaks the spec.
     pub async fn finish(self) {
@@ -210,25 +253,33 @@ impl Sim {
         } = self;
         running.stop().await;
         let exchanges = exchanges.lock().expect("exchanges").clone();
-        assert!(!exchanges.is_empty(), "the test sent no request");
-        let problems: Vec<String> = exchanges.iter().filter_map(contract_problem).collect();
-        assert!(
-            problems.is_empty(),
-            "{} of {} responses break the PagerDuty spec:\n{}",
-            problems.len(),
-            exchanges.len(),
-            problems.join("\n")
-        );
-        let accepted: Vec<String> = exchanges
-            .iter()
-            .filter_map(request_contract_problem)
-            .collect();
-        assert!(
-            accepted.is_empty(),
-            "{} of {} requests the simulator accepted break the PagerDuty spec:\n{}",
-            accepted.len(),
-            exchanges.len(),
-            accepted.join("\n")
-        );
+        check_all("PagerDuty", spec(), &exchanges);
     }
+}
+
+/// Fails unless every exchange keeps to `spec`, naming each that does not.
+fn check_all(vendor: &str, spec: &Spec, exchanges: &[Exchange]) {
+    assert!(!exchanges.is_empty(), "the test sent no request");
+    let problems: Vec<String> = exchanges
+        .iter()
+        .filter_map(|e| problem_with(spec, e))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{} of {} responses break the {vendor} spec:\n{}",
+        problems.len(),
+        exchanges.len(),
+        problems.join("\n")
+    );
+    let accepted: Vec<String> = exchanges
+        .iter()
+        .filter_map(|e| request_problem_with(spec, e))
+        .collect();
+    assert!(
+        accepted.is_empty(),
+        "{} of {} requests the simulator accepted break the {vendor} spec:\n{}",
+        accepted.len(),
+        exchanges.len(),
+        accepted.join("\n")
+    );
 }

@@ -1,7 +1,7 @@
 //! The simulator over HTTP, as opsdeck's sources see it. One binary, one module per area:
 //!
 //! - `harness`: starting the simulator, an authorised client, and the contract check that
-//!   validates every response served, and every request accepted, against the PagerDuty spec
+//!   validates every response served, and every request accepted, against the vendor's spec
 //!   when a test finishes
 //! - `incidents`: `/incidents` and `/incidents/{id}` on the shared day, and their filters
 //! - `paging`: offset pagination over a synthetic day with 130 pages
@@ -12,8 +12,11 @@
 //! - `faults`: every injected fault kind
 //! - `running`: the clock moving the world, ports, stopping
 //! - `contract`: the contract check itself catches drift
+//! - `alertmanager`: the simulated Alertmanager API v2 (alerts, silences, fingerprints as a
+//!   real Alertmanager computes them), checked against the Alertmanager spec
 
 mod actions;
+mod alertmanager;
 mod contract;
 mod errors;
 mod faults;

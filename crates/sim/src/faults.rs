@@ -1,4 +1,4 @@
-//! Fault injection, for tests only: the same server that speaks PagerDuty correctly can be told
+//! Fault injection, for tests only: a server that speaks its vendor's protocol correctly can be told
 //! to fail in the ways real networks and vendors do, so opsdeck's bad-input and timeout tests
 //! run against the real simulator. Inert unless a test pushes a fault.
 
@@ -35,10 +35,10 @@ impl PathMatch {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
-    /// That status with PagerDuty's error body (429 also sends `retry-after` and
+    /// That status with the vendor's error body (429 also sends `retry-after` and
     /// `ratelimit-reset`); a status that is not a valid HTTP code answers 500.
     Status(u16),
-    /// 429 with PagerDuty's error body, asking (`retry-after`, `ratelimit-reset`) for this
+    /// 429 with the vendor's error body, asking (`retry-after`, `ratelimit-reset`) for this
     /// long a wait, in whole seconds.
     RateLimited(Duration),
     /// The real response with its body cut in half (the status and framing stay valid).

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
 
-use super::faults::Fault;
+use crate::faults::Fault;
 
 /// One request and the response served to it.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,195 @@
+//! Alerts as the scenario fires them: every occurrence of every alert, `via: prometheus` and
+//! `via: grafana` alike, kept for the whole day (Grafana's state history and the generated
+//! Prometheus series need the resolved ones too; Alertmanager's own API shows only the firing
+//! ones). Fingerprints are Prometheus' own, so a simulated alert and the same alert posted to a
+//! real Alertmanager have one identity.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::ids::Origin;
+use super::Outcome;
+use crate::scenario::{AlertEvent, AlertFiring, AlertIdentity, AlertUpdate, AlertVia};
+
+/// One firing of one alert: from the event that fired it to the one that resolved it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertOccurrence {
+    pub identity: AlertIdentity,
+    pub via: AlertVia,
+    pub service: String,
+    pub severity: String,
+    /// What the vendor shows: the scenario's labels plus `alertname`, `service`, `severity`.
+    pub labels: BTreeMap<String, String>,
+    /// `summary`, and `runbook_url` when the scenario names a runbook.
+    pub annotations: BTreeMap<String, String>,
+    /// Prometheus' fingerprint of `labels`, as 16 hex digits.
+    pub fingerprint: String,
+    pub starts_at: DateTime<Utc>,
+    /// The last change: firing, a new summary or runbook, resolving.
+    pub updated_at: DateTime<Utc>,
+    /// `None` while it fires.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// The event that fired it.
+    pub origin: Origin,
+}
+
+impl AlertOccurrence {
+    pub fn is_firing(&self) -> bool {
+        self.ends_at.is_none()
+    }
+
+    /// Whether it fired at some point in `[from, to)`.
+    pub fn overlaps(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        self.starts_at < to && self.ends_at.is_none_or(|end| end > from)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Alerts {
+    /// In firing order.
+    occurrences: Vec<AlertOccurrence>,
+    /// Identity → index in `occurrences` of its firing occurrence.
+    firing: HashMap<AlertIdentity, usize>,
+}
+
+impl Alerts {
+    pub fn apply(&mut self, event: &AlertEvent, origin: Origin, at: DateTime<Utc>) -> Outcome {
+        match event {
+            AlertEvent::Fire(firing) => self.fire(firing, origin, at),
+            AlertEvent::Update(update) => self.update(update, at),
+            AlertEvent::Resolve(resolve) => {
+                let mut resolved = 0;
+                for identity in &resolve.resolves {
+                    if let Some(index) = self.firing.remove(identity) {
+                        let occurrence = &mut self.occurrences[index];
+                        occurrence.ends_at = Some(at);
+                        occurrence.updated_at = at;
+                        resolved += 1;
+                    }
+                }
+                if resolved == 0 {
+                    Outcome::AlreadyDone
+                } else {
+                    Outcome::Applied
+                }
+            }
+        }
+    }
+
+    fn fire(&mut self, firing: &AlertFiring, origin: Origin, at: DateTime<Utc>) -> Outcome {
+        if self.firing.contains_key(&firing.identity) {
+            // The loader refuses this; a world driven by hand may still try.
+            return Outcome::Skipped(format!("{} is already firing", firing.identity.name));
+        }
+        let labels = firing.vendor_labels();
+        let mut annotations = BTreeMap::new();
+        annotations.insert("summary".to_owned(), firing.summary.clone());
+        if let Some(url) = firing.runbook_url() {
+            annotations.insert("runbook_url".to_owned(), url);
+        }
+        self.firing
+            .insert(firing.identity.clone(), self.occurrences.len());
+        self.occurrences.push(AlertOccurrence {
+            identity: firing.identity.clone(),
+            via: firing.via,
+            service: firing.service.clone(),
+            severity: firing.severity.clone(),
+            fingerprint: fingerprint(&labels),
+            labels,
+            annotations,
+            starts_at: at,
+            updated_at: at,
+            ends_at: None,
+            origin,
+        });
+        Outcome::Applied
+    }
+
+    fn update(&mut self, update: &AlertUpdate, at: DateTime<Utc>) -> Outcome {
+        let Some(&index) = self.firing.get(&update.identity) else {
+            return Outcome::Skipped(format!("{} is not firing", update.identity.name));
+        };
+        let occurrence = &mut self.occurrences[index];
+        if let Some(summary) = &update.summary {
+            occurrence
+                .annotations
+                .insert("summary".to_owned(), summary.clone());
+        }
+        if let Some(runbook) = &update.runbook {
+            occurrence.annotations.insert(
+                "runbook_url".to_owned(),
+                crate::scenario::runbook_url(runbook),
+            );
+        }
+        occurrence.updated_at = at;
+        Outcome::Applied
+    }
+
+    /// Every occurrence so far, resolved ones included, in firing order.
+    pub fn occurrences(&self) -> &[AlertOccurrence] {
+        &self.occurrences
+    }
+
+    /// The occurrences firing now that `via` serves.
+    pub fn firing(&self, via: AlertVia) -> impl Iterator<Item = &AlertOccurrence> {
+        self.occurrences
+            .iter()
+            .filter(move |o| o.via == via && o.is_firing())
+    }
+}
+
+/// Prometheus' fingerprint of a label set (`model.LabelSet.Fingerprint`): FNV-1a 64 over the
+/// names in byte order, each name and value followed by the byte 0xff, printed as `%016x`.
+/// Alertmanager identifies alerts by it.
+pub fn fingerprint(labels: &BTreeMap<String, String>) -> String {
+    const OFFSET: u64 = 14_695_981_039_346_656_037;
+    const PRIME: u64 = 1_099_511_628_211;
+    const SEPARATOR: u8 = 0xff;
+    let mut hash = OFFSET;
+    let mut add = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    };
+    // A BTreeMap iterates in byte order of its keys, as Go's sort.Strings orders them.
+    for (name, value) in labels {
+        add(name.as_bytes());
+        add(&[SEPARATOR]);
+        add(value.as_bytes());
+        add(&[SEPARATOR]);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn fingerprints_follow_prometheus() {
+        // The empty set is FNV-1a's offset basis, as in prometheus/common.
+        assert_eq!(fingerprint(&BTreeMap::new()), "cbf29ce484222325");
+        // Values from prometheus/common's signature tests (LabelsToSignature).
+        assert_eq!(
+            fingerprint(&labels(&[
+                ("name", "garland, briggs"),
+                ("fear", "love is not enough")
+            ])),
+            format!("{:016x}", 5_799_056_148_416_392_346_u64)
+        );
+        // Order-free, and name/value boundaries count.
+        assert_ne!(
+            fingerprint(&labels(&[("ab", "c")])),
+            fingerprint(&labels(&[("a", "bc")]))
+        );
+    }
+}
