@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use opsdeck_domain::SourceKind;
 use opsdeck_sources::alertmanager::{AlertmanagerConfig, AlertmanagerSource};
+use opsdeck_sources::grafana::{GrafanaConfig, GrafanaSource};
 use opsdeck_sources::http::HttpOptions;
 use opsdeck_sources::pagerduty::{PagerDutyConfig, PagerDutySource};
 use opsdeck_sources::{Source, SourceError};
@@ -81,6 +82,20 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
             .map_err(|e| source_error(&name, e))?;
             Arc::new(am)
         }
+        SourceKind::Grafana => {
+            let grafana = GrafanaSource::new(GrafanaConfig {
+                name: name.clone(),
+                url: s.url.clone().unwrap_or_default(),
+                // A service-account token: Grafana answers nothing without one.
+                token: resolve_token(s)?,
+                // As for Alertmanager, the `service` label (and `service:` tag) names the
+                // service itself.
+                services: HashMap::new(),
+                http,
+            })
+            .map_err(|e| source_error(&name, e))?;
+            Arc::new(grafana)
+        }
         kind => return Err(RegistryError::Unsupported { name, kind }),
     };
     Ok(Configured {
@@ -141,5 +156,23 @@ mod tests {
         };
         assert!(err.contains(var), "{err}");
         assert!(err.contains("alertmanager"), "{err}");
+    }
+
+    #[test]
+    fn grafana_builds_with_its_token_and_not_without() {
+        let c = config(
+            "version = 1\n[[sources]]\nkind = \"grafana\"\nurl = \"http://127.0.0.1:3000\"\n\
+             token = \"glsa_sim\"\n",
+        );
+        let built = build_all(&c).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(built[0].source.kind(), SourceKind::Grafana);
+        let c = config(
+            "version = 1\n[[sources]]\nkind = \"grafana\"\nurl = \"https://grafana.example.test\"\n",
+        );
+        let err = match build_all(&c) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("built without a token"),
+        };
+        assert!(err.contains("grafana"), "{err}");
     }
 }

@@ -128,6 +128,7 @@ fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let (n, runs) = if full { (10_000, 20) } else { (1_000, 1) };
     let mapping = Mapping {
+        source: opsdeck_domain::SourceKind::Alertmanager,
         source_name: "am-eu".into(),
         services: HashMap::new(),
     };

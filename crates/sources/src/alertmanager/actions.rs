@@ -1,5 +1,6 @@
 //! Silences as actions: `alertmanager.silence` (TARGET: an alert's fingerprint) and
-//! `alertmanager.expire_silence` (TARGET: a silence id).
+//! `alertmanager.expire_silence` (TARGET: a silence id), and the same as `grafana.silence` and
+//! `grafana.expire_silence` against Grafana's built-in Alertmanager.
 //!
 //! Planning reads Alertmanager as it is now and matches locally, with Alertmanager's own
 //! semantics, so the confirmation lists every firing alert the silence would hide — not only
@@ -16,7 +17,7 @@ use serde_json::{json, Value};
 
 use super::diff::Observed;
 use super::matchers::{self, Matcher};
-use super::source::{AlertmanagerSource, ACCEPT, VENDOR};
+use super::source::{AlertmanagerSource, ACCEPT};
 use super::wire::{Alert, PostedSilence, Silence};
 use crate::{ActionContext, ActionError, SourceError};
 
@@ -25,7 +26,9 @@ const DEFAULT_DURATION: StdDuration = StdDuration::from_secs(2 * 3600);
 /// The parameters each kind takes (only this source's kinds get this far).
 fn allowed(kind: ActionKind) -> &'static [&'static str] {
     match kind {
-        ActionKind::AlertmanagerSilence => &["duration", "comment", "matchers"],
+        ActionKind::AlertmanagerSilence | ActionKind::GrafanaSilence => {
+            &["duration", "comment", "matchers"]
+        }
         _ => &[],
     }
 }
@@ -123,8 +126,8 @@ fn silence_input<'a>(
         .filter(|me| !me.is_empty())
         .ok_or_else(|| {
             ActionError::Invalid(format!(
-                "{kind}: Alertmanager records who created a silence, and opsdeck does not know \
-                 who you are: set `me = \"you@example.com\"` in the config"
+                "{kind}: a silence records who created it, and opsdeck does not know who you \
+                 are: set `me = \"you@example.com\"` in the config"
             ))
         })?
         .to_string();
@@ -231,14 +234,15 @@ impl AlertmanagerSource {
         alerts: &'a [Observed],
         now: DateTime<Utc>,
     ) -> Result<SilencePlan<'a>, ActionError> {
-        let name = &self.mapping.source_name;
+        let called = self.called();
+        let silence = self.flavor.silence;
         let target = alerts
             .iter()
             .map(|o| &o.alert)
             .find(|a| a.fingerprint == input.fingerprint)
             .ok_or_else(|| {
                 ActionError::Invalid(format!(
-                    "Alertmanager {name} has no firing alert with fingerprint {} (it may have \
+                    "{called} has no firing alert with fingerprint {} (it may have \
                      resolved since; sync and pick a firing alert)",
                     input.fingerprint
                 ))
@@ -247,7 +251,7 @@ impl AlertmanagerSource {
             Some(given) => {
                 if !matchers::matches_all(given, &target.labels) {
                     return Err(ActionError::Invalid(format!(
-                        "alertmanager.silence: the matchers {} do not match the alert {} ({}) \
+                        "{silence}: the matchers {} do not match the alert {} ({}) \
                          itself; change them so they include it",
                         matchers::display(given),
                         alertname(target),
@@ -264,9 +268,10 @@ impl AlertmanagerSource {
         };
         if matchers.iter().all(Matcher::matches_empty) {
             return Err(ActionError::Invalid(format!(
-                "alertmanager.silence: the matchers {} would also match alerts without those \
-                 labels; Alertmanager needs at least one matcher that requires a value",
-                matchers::display(&matchers)
+                "{silence}: the matchers {} would also match alerts without those labels; \
+                 {} needs at least one matcher that requires a value",
+                matchers::display(&matchers),
+                self.flavor.vendor
             )));
         }
         let hidden = alerts
@@ -276,13 +281,13 @@ impl AlertmanagerSource {
             .collect();
         let duration = Duration::from_std(input.duration).map_err(|_| {
             ActionError::Invalid(format!(
-                "alertmanager.silence: duration {} is too long",
+                "{silence}: duration {} is too long",
                 humanize(input.duration)
             ))
         })?;
         let ends_at = now.checked_add_signed(duration).ok_or_else(|| {
             ActionError::Invalid(format!(
-                "alertmanager.silence: duration {} is too long",
+                "{silence}: duration {} is too long",
                 humanize(input.duration)
             ))
         })?;
@@ -301,8 +306,8 @@ impl AlertmanagerSource {
         ctx: &ActionContext,
     ) -> Result<Effect, ActionError> {
         match request.kind {
-            ActionKind::AlertmanagerSilence => self.plan_silence(request, ctx).await,
-            ActionKind::AlertmanagerExpireSilence => self.plan_expire(request).await,
+            kind if kind == self.flavor.silence => self.plan_silence(request, ctx).await,
+            kind if kind == self.flavor.expire => self.plan_expire(request).await,
             other => Err(ActionError::Unsupported {
                 source_name: self.mapping.source_name.clone(),
                 kind: other,
@@ -316,8 +321,8 @@ impl AlertmanagerSource {
         ctx: &ActionContext,
     ) -> Result<String, ActionError> {
         match request.kind {
-            ActionKind::AlertmanagerSilence => self.execute_silence(request, ctx).await,
-            ActionKind::AlertmanagerExpireSilence => self.execute_expire(request).await,
+            kind if kind == self.flavor.silence => self.execute_silence(request, ctx).await,
+            kind if kind == self.flavor.expire => self.execute_expire(request).await,
             other => Err(ActionError::Unsupported {
                 source_name: self.mapping.source_name.clone(),
                 kind: other,
@@ -333,10 +338,10 @@ impl AlertmanagerSource {
         let input = silence_input(request, ctx)?;
         let alerts = self.alerts().await?;
         let plan = self.work_out(&input, &alerts, ctx.now)?;
-        let name = &self.mapping.source_name;
+        let called = self.called();
         let others = plan.hidden.len().saturating_sub(1);
         let summary = format!(
-            "Silence {} on Alertmanager {name} for {} as {}: {} until {}",
+            "Silence {} on {called} for {} as {}: {} until {}",
             plural(plan.hidden.len(), "firing alert"),
             humanize(input.duration),
             input.creator,
@@ -380,11 +385,11 @@ impl AlertmanagerSource {
             service: self.mapping.service(&plan.target.labels),
             // Hiding alerts beyond the one picked is how silences go wrong.
             risk: if others > 0 { Risk::High } else { Risk::Medium },
-            undo: Some(
-                "Expire the silence: opsdeck action plan alertmanager.expire_silence \
-                 SILENCE_ID (the id is in the result); its alerts notify again"
-                    .into(),
-            ),
+            undo: Some(format!(
+                "Expire the silence: opsdeck action plan {} SILENCE_ID (the id is in the \
+                 result); its alerts notify again",
+                self.flavor.expire
+            )),
             details,
         })
     }
@@ -406,36 +411,36 @@ impl AlertmanagerSource {
         });
         let posted = self
             .client
-            .send_json::<PostedSilence>(Method::POST, "api/v2/silences", &[], &body, ACCEPT)
+            .send_json::<PostedSilence>(Method::POST, &self.path("silences"), &[], &body, ACCEPT)
             .await?
             .value;
         Ok(format!(
-            "Alertmanager {}: silence {} created by {} until {}, hiding {}; undo with \
-             alertmanager.expire_silence {}",
-            self.mapping.source_name,
+            "{}: silence {} created by {} until {}, hiding {}; undo with {} {}",
+            self.called(),
             posted.silence_id,
             input.creator,
             rfc3339(plan.ends_at),
             plural(plan.hidden.len(), "alert"),
+            self.flavor.expire,
             posted.silence_id
         ))
     }
 
     /// The silence as Alertmanager has it now; a missing or expired one is the user's mistake.
     async fn live_silence(&self, id: &str) -> Result<Silence, ActionError> {
-        let name = &self.mapping.source_name;
+        let called = self.called();
         let silence = match self.silence(id).await {
             Ok(s) => s,
             Err(SourceError::NotFound { .. }) => {
                 return Err(ActionError::Invalid(format!(
-                    "Alertmanager {name} has no silence {id}"
+                    "{called} has no silence {id}"
                 )))
             }
             Err(e) => return Err(e.into()),
         };
         if silence.is_expired() {
             return Err(ActionError::Invalid(format!(
-                "silence {id} on Alertmanager {name} already expired at {}",
+                "silence {id} on {called} already expired at {}",
                 rfc3339(silence.ends_at)
             )));
         }
@@ -456,7 +461,7 @@ impl AlertmanagerSource {
             .iter()
             .map(matchers::display_wire)
             .collect();
-        let name = &self.mapping.source_name;
+        let called = self.called();
         let mut details = vec![
             format!("Matchers: {}", matchers.join(", ")),
             format!("Created by: {}", silence.created_by),
@@ -476,7 +481,7 @@ impl AlertmanagerSource {
         );
         Ok(Effect {
             summary: format!(
-                "Expire silence {id} on Alertmanager {name} (by {}: \"{}\"): {} again",
+                "Expire silence {id} on {called} (by {}: \"{}\"): {} again",
                 silence.created_by,
                 silence.comment,
                 match silenced.len() {
@@ -493,7 +498,8 @@ impl AlertmanagerSource {
             risk: Risk::Medium,
             undo: Some(format!(
                 "An expired silence cannot be revived: create a new one with the same matchers \
-                 (alertmanager.silence FINGERPRINT comment=… matchers='{}')",
+                 ({} FINGERPRINT comment=… matchers='{}')",
+                self.flavor.silence,
                 matchers.join(", ")
             )),
             details,
@@ -505,7 +511,7 @@ impl AlertmanagerSource {
         // Checked first: an unknown id is a clear refusal here, where Alertmanager 0.25 would
         // answer the DELETE with a 500.
         self.live_silence(id).await?;
-        let path = format!("api/v2/silence/{id}");
+        let path = self.path(&format!("silence/{id}"));
         // Alertmanager answers a successful DELETE with an empty body; the read-back below
         // confirms the silence expired.
         self.client
@@ -514,18 +520,18 @@ impl AlertmanagerSource {
         let after = self.silence(id).await?;
         if !after.is_expired() {
             return Err(ActionError::Vendor(SourceError::Status {
-                vendor: VENDOR,
+                vendor: self.flavor.vendor,
                 path: format!("/{path}"),
                 status: 200,
                 message: format!(
-                    "the silence is still {} after Alertmanager accepted its expiry",
-                    after.status.state
+                    "the silence is still {} after {} accepted its expiry",
+                    after.status.state, self.flavor.vendor
                 ),
             }));
         }
         Ok(format!(
-            "Alertmanager {}: silence {id} expired at {}",
-            self.mapping.source_name,
+            "{}: silence {id} expired at {}",
+            self.called(),
             rfc3339(after.ends_at)
         ))
     }

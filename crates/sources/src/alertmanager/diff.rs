@@ -301,6 +301,7 @@ mod tests {
 
     fn mapping() -> Mapping {
         Mapping {
+            source: opsdeck_domain::SourceKind::Alertmanager,
             source_name: "am-eu".into(),
             services: HashMap::new(),
         }
@@ -532,6 +533,7 @@ mod tests {
     fn a_renamed_source_emits_everything_once_more() {
         let first = run(State::default(), vec![alert("aa01", "A", t(0), t(5))], t(1));
         let renamed = Mapping {
+            source: opsdeck_domain::SourceKind::Alertmanager,
             source_name: "am-us".into(),
             services: HashMap::new(),
         };

@@ -15,8 +15,10 @@ use serde_json::{json, Map, Value};
 use super::wire::{AlertStatus, LabelSet, Silence};
 
 /// What a source's configuration adds to every entry it maps.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mapping {
+    /// Alertmanager, or Grafana's built-in one.
+    pub source: SourceKind,
     /// The configured source name (several Alertmanagers can be configured).
     pub source_name: String,
     /// Value of the `service` label → opsdeck service name; unmapped values are kept as they
@@ -98,7 +100,7 @@ impl Mapping {
             Phase::Resolved { ended_at } => (Status::Resolved, Some(ended_at)),
         };
         NewEntry {
-            source: SourceKind::Alertmanager,
+            source: self.source,
             kind: EntryKind::Alert,
             severity: severity(o.labels),
             status: Some(status),
@@ -132,7 +134,8 @@ impl Mapping {
             Phase::Resolved { .. } => (Value::Null, json!([]), json!([]), json!([])),
         };
         json!({
-            "alertmanager": self.source_name,
+            // Which configured Alertmanager (or Grafana) the alert came from.
+            self.source.as_str(): self.source_name,
             "fingerprint": o.fingerprint,
             "state": state,
             "labels": label_object(o.labels),
@@ -242,7 +245,11 @@ mod tests {
 
     #[test]
     fn the_services_mapping_renames_the_service_label() {
-        let mut mapping = Mapping::default();
+        let mut mapping = Mapping {
+            source: SourceKind::Alertmanager,
+            source_name: String::new(),
+            services: HashMap::new(),
+        };
         let l = labels(&[("service", "payments")]);
         assert_eq!(mapping.service(&l).as_deref(), Some("payments"));
         mapping

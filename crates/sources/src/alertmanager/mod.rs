@@ -14,4 +14,4 @@ pub mod matchers;
 mod source;
 pub mod wire;
 
-pub use source::{AlertmanagerConfig, AlertmanagerSource};
+pub use source::{AlertmanagerConfig, AlertmanagerSource, Flavor, ALERTMANAGER, GRAFANA};

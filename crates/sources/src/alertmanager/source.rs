@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use opsdeck_domain::{ActionRequest, Effect, SourceKind};
+use opsdeck_domain::{ActionKind, ActionRequest, Effect, NewEntry, SourceKind};
 use reqwest::header::AUTHORIZATION;
 use serde_json::Value;
 use url::Url;
@@ -20,8 +20,35 @@ use super::wire::{Alert, Silence};
 use crate::http::{HttpOptions, JsonClient};
 use crate::{ActionContext, ActionError, PollContext, PollOutput, Source, SourceError};
 
-pub(super) const VENDOR: &str = "Alertmanager";
 pub(super) const ACCEPT: &str = "application/json";
+
+/// Who speaks Alertmanager's API v2: Alertmanager itself, or Grafana's built-in Alertmanager
+/// (its alerting API serves the same alerts and silences below its own prefix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flavor {
+    pub kind: SourceKind,
+    pub vendor: &'static str,
+    /// Where the API v2 lives below the base URL.
+    pub api: &'static str,
+    pub silence: ActionKind,
+    pub expire: ActionKind,
+}
+
+pub const ALERTMANAGER: Flavor = Flavor {
+    kind: SourceKind::Alertmanager,
+    vendor: "Alertmanager",
+    api: "api/v2/",
+    silence: ActionKind::AlertmanagerSilence,
+    expire: ActionKind::AlertmanagerExpireSilence,
+};
+
+pub const GRAFANA: Flavor = Flavor {
+    kind: SourceKind::Grafana,
+    vendor: "Grafana",
+    api: "api/alertmanager/grafana/api/v2/",
+    silence: ActionKind::GrafanaSilence,
+    expire: ActionKind::GrafanaExpireSilence,
+};
 /// Every alert Alertmanager holds, whatever silences, inhibitions or processing say: a
 /// silenced alert is still firing, and the timeline shows it as such.
 const ALERTS_QUERY: [(&str, &str); 4] = [
@@ -45,7 +72,8 @@ pub struct AlertmanagerConfig {
 }
 
 pub struct AlertmanagerSource {
-    pub(super) client: JsonClient,
+    pub(super) flavor: Flavor,
+    pub(crate) client: JsonClient,
     pub(super) mapping: Mapping,
     /// The URL as shown in plans: without any credentials or query it may have been given.
     pub(super) shown_url: String,
@@ -53,17 +81,28 @@ pub struct AlertmanagerSource {
 
 impl AlertmanagerSource {
     pub fn new(config: AlertmanagerConfig) -> Result<AlertmanagerSource, SourceError> {
+        AlertmanagerSource::with_flavor(config, ALERTMANAGER)
+    }
+
+    /// The same source for another speaker of the API, such as Grafana; its token is required
+    /// there and checked by the caller.
+    pub fn with_flavor(
+        config: AlertmanagerConfig,
+        flavor: Flavor,
+    ) -> Result<AlertmanagerSource, SourceError> {
         let bearer = config
             .token
             .as_ref()
             .map(|t| format!("Bearer {}", t.trim()));
         // Alertmanager has no auth of its own; a token is for a proxy in front of it.
         let auth = bearer.as_deref().map(|value| (AUTHORIZATION, value));
-        let client = JsonClient::new(VENDOR, &config.url, auth, &[], config.http)?;
+        let client = JsonClient::new(flavor.vendor, &config.url, auth, &[], config.http)?;
         Ok(AlertmanagerSource {
+            flavor,
             shown_url: shown_url(client.base()),
             client,
             mapping: Mapping {
+                source: flavor.kind,
                 source_name: config.name,
                 services: config.services,
             },
@@ -78,7 +117,7 @@ impl AlertmanagerSource {
             .collect();
         let body = self
             .client
-            .get_json::<Vec<Alert>>("api/v2/alerts", &query, ACCEPT)
+            .get_json::<Vec<Alert>>(&self.path("alerts"), &query, ACCEPT)
             .await?;
         let raws = match body.raw {
             Value::Array(items) => items,
@@ -97,7 +136,7 @@ impl AlertmanagerSource {
     pub(super) async fn silences(&self) -> Result<HashMap<String, Silence>, SourceError> {
         let body = self
             .client
-            .get_json::<Vec<Silence>>("api/v2/silences", &[], ACCEPT)
+            .get_json::<Vec<Silence>>(&self.path("silences"), &[], ACCEPT)
             .await?;
         Ok(body.value.into_iter().map(|s| (s.id.clone(), s)).collect())
     }
@@ -106,16 +145,42 @@ impl AlertmanagerSource {
     pub(super) async fn silence(&self, id: &str) -> Result<Silence, SourceError> {
         let body = self
             .client
-            .get_json::<Silence>(&format!("api/v2/silence/{id}"), &[], ACCEPT)
+            .get_json::<Silence>(&self.path(&format!("silence/{id}")), &[], ACCEPT)
             .await?;
         Ok(body.value)
     }
 
+    /// An API path below the base URL.
+    pub(super) fn path(&self, rest: &str) -> String {
+        format!("{}{rest}", self.flavor.api)
+    }
+
     pub(super) fn environment(&self) -> String {
         format!(
-            "Alertmanager {} at {}",
-            self.mapping.source_name, self.shown_url
+            "{} {} at {}",
+            self.flavor.vendor, self.mapping.source_name, self.shown_url
         )
+    }
+
+    /// How the user names this source in messages: "Alertmanager am-eu", "Grafana grafana".
+    pub(super) fn called(&self) -> String {
+        format!("{} {}", self.flavor.vendor, self.mapping.source_name)
+    }
+
+    /// One poll's alerts and silences, diffed against the previous poll's cursor.
+    pub(crate) async fn poll_alerts(
+        &self,
+        ctx: &PollContext,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<NewEntry>, String), SourceError> {
+        let previous = State::from_cursor(cursor);
+        let (alerts, silences) = tokio::try_join!(self.alerts(), self.silences())?;
+        let diff = diff(previous, alerts, &silences, ctx.now, &self.mapping);
+        let cursor = diff
+            .next
+            .to_cursor()
+            .map_err(|e| SourceError::Config(format!("cannot save the cursor: {e}")))?;
+        Ok((diff.entries, cursor))
     }
 }
 
@@ -137,19 +202,13 @@ impl Source for AlertmanagerSource {
     }
 
     fn kind(&self) -> SourceKind {
-        SourceKind::Alertmanager
+        self.flavor.kind
     }
 
     async fn poll(&self, ctx: &PollContext) -> Result<PollOutput, SourceError> {
-        let previous = State::from_cursor(ctx.cursor.as_deref());
-        let (alerts, silences) = tokio::try_join!(self.alerts(), self.silences())?;
-        let diff = diff(previous, alerts, &silences, ctx.now, &self.mapping);
-        let cursor = diff
-            .next
-            .to_cursor()
-            .map_err(|e| SourceError::Config(format!("cannot save the cursor: {e}")))?;
+        let (entries, cursor) = self.poll_alerts(ctx, ctx.cursor.as_deref()).await?;
         Ok(PollOutput {
-            entries: diff.entries,
+            entries,
             cursor: Some(cursor),
             me: None,
             oncall: None,
