@@ -2,7 +2,7 @@
 
 use opsdeck_domain::{
     ActionOutcome, ActionPlan, ActionRequest, AppStatus, EntryLink, OnCallSummary, SourceHealth,
-    Suspect, TimelineEntry,
+    Suspect, TimelineEntry, Vitals,
 };
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
@@ -98,6 +98,18 @@ pub fn suspects(shell: State<'_, Shell>, id: String) -> Result<Vec<Suspect>, Ipc
     cockpit(&shell)?
         .suspects(&id)?
         .ok_or_else(|| IpcError::new("not_found", format!("no timeline entry {id}")))
+}
+
+/// A service's vitals (sparklines and SLO) for the last `hours` (default 3, at most 48), read
+/// from Prometheus now; what is missing says why in the answer, never as an error.
+#[tauri::command]
+pub async fn vitals(
+    shell: State<'_, Shell>,
+    service: String,
+    hours: Option<u32>,
+) -> Result<Vitals, IpcError> {
+    let hours = hours.unwrap_or(opsdeck_engine::vitals::DEFAULT_HOURS);
+    Ok(cockpit(&shell)?.vitals(&service, hours).await)
 }
 
 /// Says what an action will do and returns its single-use token. Nothing changes yet.

@@ -58,6 +58,7 @@ pub fn run() {
             commands::open_entry_link,
             commands::timeline_entry,
             commands::suspects,
+            commands::vitals,
             commands::plan_action,
             commands::confirm_action,
             commands::cancel_action,

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use opsdeck_domain::SourceKind;
-use opsdeck_engine::config::{ClockConfig, Config, KubernetesTarget, ServiceConfig, SourceConfig};
+use opsdeck_engine::config::{
+    ClockConfig, Config, KubernetesTarget, ServiceConfig, ServiceVitals, SloConfig, SourceConfig,
+};
 use opsdeck_sim::run::{RunningSim, SimOptions};
 use opsdeck_sim::scenario::{Scenario, ScenarioError, ScenarioTime};
 
@@ -117,6 +119,7 @@ pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
                 deployment: k.deployment.clone(),
             }),
             github: svc.github.as_ref().map(|g| g.repo.clone()),
+            prometheus: Some(vitals_of(&svc.name)),
         })
         .collect();
     Config {
@@ -135,6 +138,29 @@ pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
         desktop: Default::default(),
         changes: Default::default(),
     }
+}
+
+/// The queries for the series the simulator's Prometheus serves, and a 99.9 % SLO over 30
+/// days. Written whether or not Prometheus runs here: without it, the vitals panel says why.
+fn vitals_of(service: &str) -> ServiceVitals {
+    let mut vitals = ServiceVitals {
+        source: None,
+        error_rate: None,
+        latency_p99: None,
+        saturation: None,
+        slo: Some(SloConfig {
+            objective: 0.999,
+            window: std::time::Duration::from_secs(30 * 24 * 3600),
+        }),
+    };
+    for (name, query) in opsdeck_sim::metrics::queries(service) {
+        match name {
+            "error_rate" => vitals.error_rate = Some(query),
+            "latency_p99" => vitals.latency_p99 = Some(query),
+            _ => vitals.saturation = Some(query),
+        }
+    }
+    vitals
 }
 
 /// The line `opsdeck sim` prints once everything listens.

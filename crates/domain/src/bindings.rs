@@ -6,7 +6,8 @@ use ts_rs::{Config, TS};
 use crate::{
     ActionKind, ActionOutcome, ActionPlan, ActionRequest, ActionResult, AppMode, AppStatus,
     EntryKind, EntryLink, HealthState, OnCallShift, OnCallSummary, Protection, Risk, ServiceMatch,
-    Severity, SourceHealth, SourceKind, Status, Suspect, TimelineEntry,
+    Severity, SloGlance, SourceHealth, SourceKind, Status, Suspect, TimelineEntry, VitalPoint,
+    VitalSeries, VitalUnit, Vitals, VitalsProblem,
 };
 
 const HEADER: &str = "\
@@ -43,6 +44,12 @@ pub fn typescript_bindings() -> String {
         declaration::<OnCallSummary>(&cfg),
         declaration::<ServiceMatch>(&cfg),
         declaration::<Suspect>(&cfg),
+        declaration::<VitalUnit>(&cfg),
+        declaration::<VitalPoint>(&cfg),
+        declaration::<VitalSeries>(&cfg),
+        declaration::<SloGlance>(&cfg),
+        declaration::<VitalsProblem>(&cfg),
+        declaration::<Vitals>(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

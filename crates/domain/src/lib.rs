@@ -16,6 +16,7 @@ pub mod matchers;
 mod notify;
 mod oncall;
 mod suspects;
+mod vitals;
 
 pub use action::{
     check_confirmation, ActionKind, ActionOutcome, ActionPlan, ActionRequest, ActionResult,
@@ -34,3 +35,7 @@ pub use notify::{
 };
 pub use oncall::{oncall_summary, OnCallShift, OnCallSummary};
 pub use suspects::{is_change, suspects, ServiceMatch, Suspect, DEFAULT_WINDOW_MINUTES};
+pub use vitals::{
+    budget_left, vital_label, SloGlance, VitalPoint, VitalSeries, VitalUnit, Vitals, VitalsProblem,
+    VITAL_NAMES,
+};

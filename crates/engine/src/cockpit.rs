@@ -183,6 +183,11 @@ impl Cockpit {
         )))
     }
 
+    /// A service's vitals for the `hours` up to now, read from Prometheus now.
+    pub async fn vitals(&self, service: &str, hours: u32) -> opsdeck_domain::Vitals {
+        crate::vitals::vitals(&self.config, &self.sources, service, hours, self.now()).await
+    }
+
     /// Every configured source's health, in config order; one never synced is `unknown`. The
     /// request budget comes from the live sources (this process's requests), not the store.
     pub fn health(&self) -> Result<Vec<SourceHealth>, CockpitError> {

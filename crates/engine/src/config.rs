@@ -261,6 +261,62 @@ pub struct ServiceConfig {
     /// `owner/repo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github: Option<String>,
+    /// The service's vitals: PromQL queries, and its SLO.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus: Option<ServiceVitals>,
+}
+
+/// PromQL queries for a service's vitals panel; each gives one value over time (a query that
+/// gives several series shows the first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceVitals {
+    /// The Prometheus source to ask; default: the only one configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Failed requests per request (0–1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<String>,
+    /// Seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p99: Option<String>,
+    /// Used per available (0–1): CPU, connections, queue depth…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<SloConfig>,
+}
+
+impl ServiceVitals {
+    /// The configured queries by vital name, in display order.
+    pub fn queries(&self) -> Vec<(&'static str, &str)> {
+        opsdeck_domain::VITAL_NAMES
+            .iter()
+            .filter_map(|name| {
+                let query = match *name {
+                    "error_rate" => self.error_rate.as_deref(),
+                    "latency_p99" => self.latency_p99.as_deref(),
+                    _ => self.saturation.as_deref(),
+                };
+                Some((*name, query?))
+            })
+            .collect()
+    }
+}
+
+/// An availability objective over a rolling window, measured with the `error_rate` query:
+/// attainment is 1 − its average over the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloConfig {
+    /// A fraction: 0.999 for 99.9 %.
+    pub objective: f64,
+    #[serde(default = "default_slo_window", with = "humantime_serde")]
+    pub window: Duration,
+}
+
+fn default_slo_window() -> Duration {
+    Duration::from_secs(30 * 24 * 3600)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -376,6 +432,7 @@ impl Config {
                 humantime_serde::re::humantime::format_duration(window)
             )));
         }
+        validate_vitals(&config).map_err(invalid)?;
         let mut names = std::collections::HashSet::new();
         for (i, s) in config.sources.iter().enumerate() {
             let at = format!("sources[{i}] ({})", s.name());
@@ -478,6 +535,71 @@ impl Config {
     pub fn is_simulated(&self) -> bool {
         self.clock.is_some()
     }
+}
+
+/// Each service's `prometheus` table: something to show, a sane SLO, a source that exists.
+fn validate_vitals(config: &Config) -> Result<(), String> {
+    let prometheus: Vec<&str> = config
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Prometheus)
+        .map(SourceConfig::name)
+        .collect();
+    for (i, svc) in config.services.iter().enumerate() {
+        let Some(vitals) = &svc.prometheus else {
+            continue;
+        };
+        let at = format!("services[{i}] ({}).prometheus", svc.name);
+        if vitals.queries().is_empty() {
+            return Err(format!(
+                "{at}: give at least one of error_rate, latency_p99, saturation (PromQL)"
+            ));
+        }
+        if let Some((name, _)) = vitals.queries().iter().find(|(_, q)| q.trim().is_empty()) {
+            return Err(format!("{at}.{name}: the query is empty"));
+        }
+        if let Some(slo) = &vitals.slo {
+            if !(slo.objective > 0.0 && slo.objective < 1.0) {
+                return Err(format!(
+                    "{at}.slo.objective: {} is not a fraction between 0 and 1 (write 0.999 for \
+                     99.9 %)",
+                    slo.objective
+                ));
+            }
+            if vitals.error_rate.is_none() {
+                return Err(format!(
+                    "{at}.slo: an SLO is measured with the error_rate query; add one"
+                ));
+            }
+            let window = slo.window.as_secs();
+            if !(3600..=400 * 24 * 3600).contains(&window) {
+                return Err(format!(
+                    "{at}.slo.window: {} is out of range; give a duration from 1h to 400d",
+                    humantime_serde::re::humantime::format_duration(slo.window)
+                ));
+            }
+        }
+        match &vitals.source {
+            Some(name) if !prometheus.contains(&name.as_str()) => {
+                return Err(format!(
+                    "{at}.source: no source named {name:?} of kind prometheus (there are: {})",
+                    if prometheus.is_empty() {
+                        "none".to_string()
+                    } else {
+                        prometheus.join(", ")
+                    }
+                ));
+            }
+            None if prometheus.len() > 1 => {
+                return Err(format!(
+                    "{at}: several Prometheus sources are configured ({}); name one with `source`",
+                    prometheus.join(", ")
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The machine's zone (UTC when it cannot be told).
@@ -691,6 +813,58 @@ mod tests {
             let err = parse(&format!("version = 1\n[notifications]\n{bad}\n")).unwrap_err();
             assert!(err.contains(says), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn service_vitals_are_checked_where_they_are_written() {
+        let prom =
+            "version = 1\n[[sources]]\nkind = \"prometheus\"\nurl = \"http://127.0.0.1:9090\"\n";
+        let svc = "[[services]]\nname = \"pay\"\n[services.prometheus]\n";
+        let c = parse(&format!(
+            "{prom}{svc}error_rate = 'rate(errors[5m])'\nslo = {{ objective = 0.999 }}\n"
+        ))
+        .unwrap();
+        let vitals = c.services[0].prometheus.as_ref().expect("vitals");
+        assert_eq!(vitals.queries(), [("error_rate", "rate(errors[5m])")]);
+        let slo = vitals.slo.as_ref().expect("slo");
+        assert_eq!(
+            slo.window,
+            Duration::from_secs(30 * 24 * 3600),
+            "30d by default"
+        );
+
+        for (body, says) in [
+            ("", "at least one of error_rate"),
+            ("error_rate = ' '\n", "error_rate: the query is empty"),
+            (
+                "error_rate = 'x'\nslo = { objective = 99.9 }\n",
+                "write 0.999 for",
+            ),
+            (
+                "latency_p99 = 'x'\nslo = { objective = 0.99 }\n",
+                "measured with the error_rate query",
+            ),
+            (
+                "error_rate = 'x'\nslo = { objective = 0.99, window = \"10m\" }\n",
+                "from 1h to 400d",
+            ),
+            (
+                "error_rate = 'x'\nsource = \"thanos\"\n",
+                "no source named \"thanos\"",
+            ),
+            ("error_rate = 'x'\nqueries = 1\n", "unknown field `queries`"),
+        ] {
+            let err = parse(&format!("{prom}{svc}{body}")).unwrap_err();
+            assert!(err.contains(says), "{body}: {err}");
+            assert!(
+                err.contains("services[0] (pay).prometheus") || says.starts_with("unknown"),
+                "{err}"
+            );
+        }
+        let two = format!(
+            "{prom}[[sources]]\nkind = \"prometheus\"\nname = \"p2\"\nurl = \"http://127.0.0.1:9091\"\n{svc}error_rate = 'x'\n"
+        );
+        assert!(parse(&two).unwrap_err().contains("name one with `source`"));
     }
 
     #[test]

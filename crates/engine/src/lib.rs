@@ -14,6 +14,7 @@ pub mod registry;
 pub mod secrets;
 pub mod supervisor;
 pub mod sync;
+pub mod vitals;
 
 pub use actions::ActionFailure;
 pub use clock::{Clock, ScaledClock, SystemClock};

@@ -9,6 +9,7 @@ use opsdeck_sources::alertmanager::{AlertmanagerConfig, AlertmanagerSource};
 use opsdeck_sources::grafana::{GrafanaConfig, GrafanaSource};
 use opsdeck_sources::http::HttpOptions;
 use opsdeck_sources::pagerduty::{PagerDutyConfig, PagerDutySource};
+use opsdeck_sources::prometheus::{PrometheusConfig, PrometheusSource};
 use opsdeck_sources::{Source, SourceError};
 
 use crate::config::{Config, SourceConfig};
@@ -28,6 +29,8 @@ pub enum RegistryError {
 pub struct Configured {
     pub source: Arc<dyn Source>,
     pub config: SourceConfig,
+    /// The same source as a Prometheus, for the vitals' queries.
+    pub prometheus: Option<Arc<PrometheusSource>>,
 }
 
 pub fn build_all(config: &Config) -> Result<Vec<Configured>, RegistryError> {
@@ -44,6 +47,7 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
         urgent_per_minute: s.max_per_minute().and(s.fast_poll_per_minute()),
         ..HttpOptions::default()
     };
+    let mut prometheus = None;
     let source: Arc<dyn Source> = match s.kind {
         SourceKind::Pagerduty => {
             let services: HashMap<String, String> = config
@@ -96,11 +100,31 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
             .map_err(|e| source_error(&name, e))?;
             Arc::new(grafana)
         }
+        SourceKind::Prometheus => {
+            // Like Alertmanager, Prometheus has no auth of its own; a token is for a proxy.
+            let token = if s.token.is_some() || s.token_env.is_some() || s.token_keyring.is_some() {
+                Some(resolve_token(s)?)
+            } else {
+                None
+            };
+            let source = Arc::new(
+                PrometheusSource::new(PrometheusConfig {
+                    name: name.clone(),
+                    url: s.url.clone().unwrap_or_default(),
+                    token,
+                    http,
+                })
+                .map_err(|e| source_error(&name, e))?,
+            );
+            prometheus = Some(Arc::clone(&source));
+            source
+        }
         kind => return Err(RegistryError::Unsupported { name, kind }),
     };
     Ok(Configured {
         source,
         config: s.clone(),
+        prometheus,
     })
 }
 

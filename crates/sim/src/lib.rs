@@ -7,6 +7,8 @@
 //! - [`live`] is the world as the servers share it, kept at the clock's now.
 //! - [`pagerduty`] serves the PagerDuty REST API v2.
 //! - [`alertmanager`] serves Prometheus Alertmanager's API v2.
+//! - [`metrics`] turns the scenario into the series a real Prometheus serves for the vitals;
+//!   [`prometheus`] starts that Prometheus (Debian's) where it is installed.
 //! - [`faults`] and [`observe`] are the test hooks: injected failures, and every exchange seen.
 //! - [`run`] starts every simulated vendor on loopback and stops them.
 
@@ -14,8 +16,10 @@ pub mod alertmanager;
 pub mod clock;
 pub mod faults;
 pub mod live;
+pub mod metrics;
 pub mod observe;
 pub mod pagerduty;
+pub mod prometheus;
 pub mod run;
 pub mod scenario;
 pub mod world;

@@ -8,6 +8,7 @@ pub mod error;
 pub mod grafana;
 pub mod http;
 pub mod pagerduty;
+pub mod prometheus;
 mod source;
 
 pub use action::{ActionContext, ActionError};

@@ -48,4 +48,10 @@ pub enum TestkitError {
     },
     #[error("{what}: {message}")]
     Usage { what: &'static str, message: String },
+    #[error("{what} failed ({status}); its output:\n{output}")]
+    Tool {
+        what: &'static str,
+        status: ExitStatus,
+        output: String,
+    },
 }

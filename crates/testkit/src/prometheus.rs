@@ -1,11 +1,12 @@
-//! A real Prometheus (Debian's `prometheus`) on loopback, with a given config and rule files.
+//! A real Prometheus (Debian's `prometheus`) on loopback, with a given config and rule files,
+//! or seeded with series from an OpenMetrics text.
 
 use std::ffi::OsString;
 use std::path::Path;
 
 use tempfile::TempDir;
 
-use crate::server::{Kind, Server};
+use crate::server::{find_binary, Kind, Server};
 use crate::TestkitError;
 
 const WHAT: &str = "Prometheus";
@@ -24,6 +25,26 @@ impl Prometheus {
     /// `rule_files` entry for them is appended to `config`, which must therefore not have its
     /// own.
     pub fn start(config: &str, rules: &[(&str, &str)]) -> Result<Prometheus, TestkitError> {
+        Prometheus::start_with(config, rules, None, None)
+    }
+
+    /// Starts one whose TSDB first holds the series of `openmetrics` (an OpenMetrics text
+    /// ending in `# EOF`, turned into blocks by `promtool tsdb create-blocks-from openmetrics`),
+    /// listening on `port` when given. This is how the simulator serves a day's metrics.
+    pub fn start_seeded(
+        config: &str,
+        openmetrics: &str,
+        port: Option<u16>,
+    ) -> Result<Prometheus, TestkitError> {
+        Prometheus::start_with(config, &[], Some(openmetrics), port)
+    }
+
+    fn start_with(
+        config: &str,
+        rules: &[(&str, &str)],
+        seed: Option<&str>,
+        port: Option<u16>,
+    ) -> Result<Prometheus, TestkitError> {
         let has_rule_files = config.lines().any(|l| l.starts_with("rule_files:"));
         if has_rule_files && !rules.is_empty() {
             return Err(TestkitError::Usage {
@@ -75,12 +96,20 @@ impl Prometheus {
         let config_file = dir.path().join("prometheus.yml");
         write(&config_file, &config)?;
         let tsdb = dir.path().join("tsdb");
-        let server = Server::start(Kind {
-            what: WHAT,
-            binaries: &["prometheus"],
-            package: "prometheus",
-            args: Box::new(move |port| args(&config_file, &tsdb, port)),
-        })?;
+        if let Some(openmetrics) = seed {
+            let data = dir.path().join("seed.om");
+            write(&data, openmetrics)?;
+            create_blocks(&data, &tsdb)?;
+        }
+        let server = Server::start_on(
+            Kind {
+                what: WHAT,
+                binaries: &["prometheus"],
+                package: "prometheus",
+                args: Box::new(move |port| args(&config_file, &tsdb, port)),
+            },
+            port,
+        )?;
         Ok(Prometheus { server, dir })
     }
 
@@ -101,6 +130,39 @@ impl std::ops::DerefMut for Prometheus {
     fn deref_mut(&mut self) -> &mut Server {
         &mut self.server
     }
+}
+
+/// `promtool tsdb create-blocks-from openmetrics DATA TSDB`.
+fn create_blocks(data: &Path, tsdb: &Path) -> Result<(), TestkitError> {
+    const TOOL: &str = "promtool";
+    let binary = find_binary(&Kind {
+        what: TOOL,
+        binaries: &["promtool"],
+        package: "prometheus",
+        args: Box::new(|_| Vec::new()),
+    })?;
+    let output = std::process::Command::new(&binary)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(data)
+        .arg(tsdb)
+        .output()
+        .map_err(|source| TestkitError::Spawn {
+            what: TOOL,
+            binary: binary.clone(),
+            source,
+        })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stdout));
+    // promtool repeats itself per block; the last lines say what was wrong.
+    let tail: Vec<&str> = text.lines().rev().take(20).collect();
+    Err(TestkitError::Tool {
+        what: TOOL,
+        status: output.status,
+        output: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+    })
 }
 
 fn args(config: &Path, tsdb: &Path, port: u16) -> Vec<OsString> {

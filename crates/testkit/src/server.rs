@@ -92,6 +92,11 @@ pub struct Server {
 impl Server {
     /// Starts the server on a free loopback port and waits until it is ready.
     pub(crate) fn start(kind: Kind) -> Result<Server, TestkitError> {
+        Server::start_on(kind, None)
+    }
+
+    /// As [`Server::start`], on `port` when given (one attempt: a taken port is an error).
+    pub(crate) fn start_on(kind: Kind, port: Option<u16>) -> Result<Server, TestkitError> {
         let binary = find_binary(&kind)?;
         let mut server = Server {
             kind,
@@ -100,6 +105,11 @@ impl Server {
             child: None,
             stderr: StderrTail::default(),
         };
+        if let Some(port) = port {
+            server.port = port;
+            server.launch()?;
+            return Ok(server);
+        }
         let mut attempt = 1;
         loop {
             server.port = free_port(server.kind.what)?;

@@ -12,6 +12,7 @@ import type {
   SourceHealth,
   Suspect,
   TimelineEntry,
+  Vitals,
 } from "./bindings";
 
 export interface Backend {
@@ -38,6 +39,8 @@ export interface Backend {
   oncall(): Promise<OnCallSummary>;
   /** "What changed?" before an alert or page: changes in the window before it, likeliest first. */
   suspects(entryId: string): Promise<Suspect[]>;
+  /** A service's sparklines and SLO for the last `hours`, read from Prometheus now. */
+  vitals(service: string, hours?: number): Promise<Vitals>;
 }
 
 /**
@@ -71,4 +74,5 @@ export const tauriBackend: Backend = {
   oncall: () => invoke<OnCallSummary>("oncall_summary"),
   cancelAction: (token) => invoke<void>("cancel_action", { token }),
   suspects: (id) => invoke<Suspect[]>("suspects", { id }),
+  vitals: (service, hours) => invoke<Vitals>("vitals", { service, hours: hours ?? null }),
 };

@@ -205,3 +205,33 @@ score: number,
  * One line saying why it is here: "deploy on payments-api, 4 min before (same service)".
  */
 reason: string, };
+
+export type VitalUnit = "ratio" | "seconds";
+
+export type VitalPoint = { t: string, v: number, };
+
+/**
+ * One sparkline. `error` says why it has no points (a bad query, Prometheus down).
+ */
+export type VitalSeries = { name: string, label: string, unit: VitalUnit, query: string, points: Array<VitalPoint>, error: string | null, 
+/**
+ * The query returned several series; the first is drawn.
+ */
+more_series: number, };
+
+/**
+ * The SLO glance: the objective, how much of the window's requests succeeded, and how much of
+ * the error budget (the failures the objective allows) is left; negative when overspent.
+ */
+export type SloGlance = { objective: number, 
+/**
+ * As configured: "30d".
+ */
+window: string, attainment: number | null, budget_left: number | null, error: string | null, };
+
+/**
+ * Why a service shows no vitals at all, in words the panel shows as they are.
+ */
+export type VitalsProblem = { "kind": "not_configured", "message": string } | { "kind": "no_prometheus", "message": string };
+
+export type Vitals = { service: string, from: string, to: string, series: Array<VitalSeries>, slo: SloGlance | null, problem: VitalsProblem | null, };

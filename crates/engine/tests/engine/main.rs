@@ -15,6 +15,7 @@
 //! - `oncall`: my shift and who else is on call, from `/oncalls`
 //! - `notify`: one notification per page, across re-syncs and restarts
 //! - `supervisor`: the poll loop and the change feed, refresh, bounded shutdown
+//! - `vitals`: sparklines and the SLO glance from a real Prometheus seeded with the day
 
 mod actions;
 mod budget;
@@ -25,3 +26,4 @@ mod notify;
 mod oncall;
 mod paging;
 mod supervisor;
+mod vitals;

@@ -91,3 +91,44 @@ fn prometheus_runs_the_given_rules() {
     let both = Prometheus::start("rule_files:\n  - x.yml\n", &[("y.yml", rules)]);
     assert!(matches!(both, Err(TestkitError::Usage { .. })));
 }
+
+#[test]
+fn a_seeded_prometheus_serves_the_series_and_bad_input_says_why() {
+    // Three hours of a gauge one sample a minute, 1 everywhere but 5 from 01:00 to 01:30.
+    let start = 1_777_852_800_i64; // 2026-05-04T00:00:00Z
+    let mut om = String::from("# TYPE load gauge\n");
+    for minute in 0..180 {
+        let v = if (60..90).contains(&minute) { 5 } else { 1 };
+        om.push_str(&format!(
+            "load{{service=\"a\"}} {v} {}\n",
+            start + minute * 60
+        ));
+    }
+    om.push_str("# EOF\n");
+    let prom =
+        Prometheus::start_seeded("global: {}\n", &om, None).unwrap_or_else(|e| panic!("{e}"));
+    let at = |minute: i64| start + minute * 60;
+    let path = format!(
+        "/api/v1/query_range?query=load&start={}&end={}&step=1800",
+        at(30),
+        at(150)
+    );
+    let (status, body) = get(prom.port(), &path).expect("query_range answers");
+    assert_eq!(status, 200, "{body}");
+    let values: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let points: Vec<&str> = values["data"]["result"][0]["values"]
+        .as_array()
+        .expect("one series")
+        .iter()
+        .map(|p| p[1].as_str().expect("value"))
+        .collect();
+    // 00:30, 01:00, 01:30, 02:00, 02:30: the spike is seen at 01:00 only (01:30 is past it).
+    assert_eq!(points, ["1", "5", "1", "1", "1"], "{body}");
+
+    let broken = Prometheus::start_seeded("global: {}\n", "load{service=\"a\" 1 2\n# EOF\n", None);
+    match broken {
+        Err(TestkitError::Tool { output, .. }) => assert!(!output.is_empty()),
+        Err(other) => panic!("expected promtool's complaint, got {other}"),
+        Ok(_) => panic!("a malformed OpenMetrics file seeded a Prometheus"),
+    }
+}
