@@ -172,6 +172,10 @@ pub struct SourceConfig {
     /// The fraction of the vendor's per-user request budget opsdeck may spend, in (0, 1].
     #[serde(default = "default_budget_share")]
     pub budget_share: f64,
+    /// Alertmanager only: the Prometheus source (by name) whose `ALERTS` series tell what fired
+    /// and resolved while opsdeck was not polling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill_from: Option<String>,
 }
 
 /// PagerDuty allows 960 requests per minute per user, across all of that user's tokens.
@@ -245,6 +249,7 @@ impl SourceConfig {
             backfill: default_backfill(),
             fast_poll_interval: default_fast_poll_interval(),
             budget_share: default_budget_share(),
+            backfill_from: None,
         }
     }
 }
@@ -545,6 +550,27 @@ fn validate_vitals(config: &Config) -> Result<(), String> {
         .filter(|s| s.kind == SourceKind::Prometheus)
         .map(SourceConfig::name)
         .collect();
+    for (i, s) in config.sources.iter().enumerate() {
+        let Some(from) = &s.backfill_from else {
+            continue;
+        };
+        let at = format!("sources[{i}] ({}).backfill_from", s.name());
+        if s.kind != SourceKind::Alertmanager {
+            return Err(format!(
+                "{at}: only alertmanager sources backfill from Prometheus"
+            ));
+        }
+        if !prometheus.contains(&from.as_str()) {
+            return Err(format!(
+                "{at}: no source named {from:?} of kind prometheus (there are: {})",
+                if prometheus.is_empty() {
+                    "none".to_string()
+                } else {
+                    prometheus.join(", ")
+                }
+            ));
+        }
+    }
     for (i, svc) in config.services.iter().enumerate() {
         let Some(vitals) = &svc.prometheus else {
             continue;
@@ -813,6 +839,22 @@ mod tests {
             let err = parse(&format!("version = 1\n[notifications]\n{bad}\n")).unwrap_err();
             assert!(err.contains(says), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn alertmanagers_backfill_from_a_named_prometheus() {
+        let prom = "version = 1\n[[sources]]\nkind = \"prometheus\"\nname = \"prom\"\nurl = \"http://127.0.0.1:9090\"\n";
+        let am = "[[sources]]\nkind = \"alertmanager\"\nurl = \"http://127.0.0.1:9093\"\n";
+        let c = parse(&format!("{prom}{am}backfill_from = \"prom\"\n")).unwrap();
+        assert_eq!(c.sources[1].backfill_from.as_deref(), Some("prom"));
+        let err = parse(&format!("{prom}{am}backfill_from = \"thanos\"\n")).unwrap_err();
+        assert!(
+            err.contains("no source named \"thanos\" of kind prometheus"),
+            "{err}"
+        );
+        let pd = "[[sources]]\nkind = \"pagerduty\"\nurl = \"http://127.0.0.1:9\"\ntoken = \"t\"\nbackfill_from = \"prom\"\n";
+        let err = parse(&format!("{prom}{pd}")).unwrap_err();
+        assert!(err.contains("only alertmanager sources"), "{err}");
     }
 
     #[test]

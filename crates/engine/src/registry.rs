@@ -81,7 +81,8 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
                 // The alerts' `service` label already names the service; no [[services]] key
                 // maps it yet.
                 services: HashMap::new(),
-                http,
+                http: http.clone(),
+                backfill: backfill_source(config, s, http)?,
             })
             .map_err(|e| source_error(&name, e))?;
             Arc::new(am)
@@ -126,6 +127,41 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
         config: s.clone(),
         prometheus,
     })
+}
+
+/// The Prometheus an Alertmanager source backfills from (config validation made sure the name
+/// is a Prometheus source), with its own client.
+fn backfill_source(
+    config: &Config,
+    s: &SourceConfig,
+    http: HttpOptions,
+) -> Result<Option<Arc<PrometheusSource>>, RegistryError> {
+    let Some(name) = &s.backfill_from else {
+        return Ok(None);
+    };
+    let Some(p) = config
+        .sources
+        .iter()
+        .find(|p| p.kind == SourceKind::Prometheus && p.name() == name)
+    else {
+        return Err(RegistryError::Source {
+            name: s.name().to_string(),
+            message: format!("backfill_from names no Prometheus source {name:?}"),
+        });
+    };
+    let token = if p.token.is_some() || p.token_env.is_some() || p.token_keyring.is_some() {
+        Some(resolve_token(p)?)
+    } else {
+        None
+    };
+    PrometheusSource::new(PrometheusConfig {
+        name: name.clone(),
+        url: p.url.clone().unwrap_or_default(),
+        token,
+        http,
+    })
+    .map(|p| Some(Arc::new(p)))
+    .map_err(|e| source_error(name, e))
 }
 
 fn source_error(name: &str, e: SourceError) -> RegistryError {

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::scenario::AlertVia;
 use crate::world::AlertOccurrence;
 
 /// Names of the generated series (recording-rule style: `level:metric:operations`).
@@ -113,8 +114,37 @@ pub fn openmetrics(
             sample(&mut out, SATURATION, service, value, *t);
         }
     }
+    alerts(&mut out, occurrences, &minutes);
     out.push_str("# EOF\n");
     out
+}
+
+/// Prometheus' own `ALERTS` series for the alerts it evaluated (`via: prometheus`): 1 with
+/// `alertstate="firing"` at every evaluation while the alert fires, so an Alertmanager source
+/// can backfill what it missed.
+fn alerts(out: &mut String, occurrences: &[AlertOccurrence], minutes: &[DateTime<Utc>]) {
+    family(
+        out,
+        "ALERTS",
+        "Alerts firing, as the rule evaluator records them",
+        "gauge",
+    );
+    for o in occurrences.iter().filter(|o| o.via == AlertVia::Prometheus) {
+        let mut labels: Vec<String> = o
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+            .collect();
+        labels.push("alertstate=\"firing\"".into());
+        labels.sort();
+        let labels = labels.join(",");
+        for t in minutes
+            .iter()
+            .filter(|t| **t >= o.starts_at && o.ends_at.is_none_or(|end| **t < end))
+        {
+            let _ = writeln!(out, "ALERTS{{{labels}}} 1 {}", t.timestamp());
+        }
+    }
 }
 
 /// The worst alert firing on `service` at each minute.
@@ -187,7 +217,6 @@ mod tests {
 
     use super::*;
     use crate::scenario::AlertIdentity;
-    use crate::scenario::AlertVia;
     use crate::world::ids::Origin;
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -281,6 +310,32 @@ mod tests {
             assert!(declared < first, "{name}");
             assert_eq!(values(&text, name, "a").len(), 3);
         }
+    }
+
+    #[test]
+    fn prometheus_alerts_leave_alerts_samples_while_they_fire() {
+        let mut alert = firing("pay", "warning", at(5, 33), at(6, 9));
+        alert.labels = [("alertname", "Pool"), ("service", "pay")]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut grafana = alert.clone();
+        grafana.via = AlertVia::Grafana;
+        grafana.labels.insert("alertname".into(), "Latency".into());
+        let text = openmetrics(&["pay".into()], &[alert, grafana], at(5, 0), at(7, 0));
+        let prefix = "ALERTS{alertname=\"Pool\",alertstate=\"firing\",service=\"pay\"} 1 ";
+        let times: Vec<i64> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .map(|t| t.parse().unwrap())
+            .collect();
+        assert_eq!(times.first(), Some(&at(5, 33).timestamp()));
+        assert_eq!(times.last(), Some(&at(6, 8).timestamp()));
+        assert_eq!(times.len(), 36);
+        assert!(
+            !text.contains("alertname=\"Latency\""),
+            "Grafana's alerts are not Prometheus'"
+        );
     }
 
     #[test]

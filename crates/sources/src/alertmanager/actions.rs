@@ -653,6 +653,7 @@ mod tests {
             token: None,
             services: std::collections::HashMap::new(),
             http: crate::http::HttpOptions::default(),
+            backfill: None,
         })
         .unwrap();
         let observed = |fp: &str, name: &str, service: &str| {

@@ -40,6 +40,9 @@ pub struct State {
     /// External id (`fingerprint@startsAt`) → what is remembered of it.
     #[serde(rename = "firing", default)]
     pub firing: BTreeMap<String, Remembered>,
+    /// When this state was seen (the poll's now), to tell a gap since.
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    pub polled_at: Option<DateTime<Utc>>,
 }
 
 impl Default for State {
@@ -47,6 +50,7 @@ impl Default for State {
         State {
             version: STATE_VERSION,
             firing: BTreeMap::new(),
+            polled_at: None,
         }
     }
 }

@@ -5,9 +5,11 @@
 //! - `map`: one occurrence → one `alert` entry
 //! - `diff`: what changed since the last poll, and the cursor that remembers what was firing
 //! - `matchers`: silence matchers, parsed and matched as Alertmanager does
+//! - `backfill`: what fired and resolved during a gap, from Prometheus' `ALERTS`
 //! - `source`: the polls; `actions`: `alertmanager.silence` and `alertmanager.expire_silence`
 
 mod actions;
+pub mod backfill;
 pub mod diff;
 pub mod map;
 pub mod matchers;

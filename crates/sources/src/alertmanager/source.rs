@@ -6,7 +6,8 @@
 //! either (it is the team's own server), and one poll is two requests, so there is no quick
 //! poll: the full poll is as cheap.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use opsdeck_domain::{ActionKind, ActionRequest, Effect, NewEntry, SourceKind};
@@ -14,10 +15,12 @@ use reqwest::header::AUTHORIZATION;
 use serde_json::Value;
 use url::Url;
 
+use super::backfill;
 use super::diff::{diff, Observed, State};
 use super::map::Mapping;
 use super::wire::{Alert, Silence};
 use crate::http::{HttpOptions, JsonClient};
+use crate::prometheus::PrometheusSource;
 use crate::{ActionContext, ActionError, PollContext, PollOutput, Source, SourceError};
 
 pub(super) const ACCEPT: &str = "application/json";
@@ -69,10 +72,16 @@ pub struct AlertmanagerConfig {
     /// Value of the alerts' `service` label → opsdeck service name.
     pub services: HashMap<String, String>,
     pub http: HttpOptions,
+    /// The Prometheus whose `ALERTS` series tell what fired and resolved during a gap.
+    pub backfill: Option<Arc<PrometheusSource>>,
 }
+
+/// A poll this long after the previous one looks in Prometheus for what it missed.
+const GAP: chrono::Duration = chrono::Duration::minutes(2);
 
 pub struct AlertmanagerSource {
     pub(super) flavor: Flavor,
+    backfill: Option<Arc<PrometheusSource>>,
     pub(crate) client: JsonClient,
     pub(super) mapping: Mapping,
     /// The URL as shown in plans: without any credentials or query it may have been given.
@@ -99,6 +108,7 @@ impl AlertmanagerSource {
         let client = JsonClient::new(flavor.vendor, &config.url, auth, &[], config.http)?;
         Ok(AlertmanagerSource {
             flavor,
+            backfill: config.backfill,
             shown_url: shown_url(client.base()),
             client,
             mapping: Mapping {
@@ -174,8 +184,26 @@ impl AlertmanagerSource {
         cursor: Option<&str>,
     ) -> Result<(Vec<NewEntry>, String), SourceError> {
         let previous = State::from_cursor(cursor);
+        let gap_from = previous.polled_at.filter(|t| ctx.now - *t > GAP);
+        let mut known: HashSet<String> = previous
+            .firing
+            .keys()
+            .filter_map(|key| key.split_once('@').map(|(fp, _)| fp.to_string()))
+            .collect();
         let (alerts, silences) = tokio::try_join!(self.alerts(), self.silences())?;
-        let diff = diff(previous, alerts, &silences, ctx.now, &self.mapping);
+        known.extend(alerts.iter().map(|o| o.alert.fingerprint.clone()));
+        let mut diff = diff(previous, alerts, &silences, ctx.now, &self.mapping);
+        diff.next.polled_at = Some(ctx.now);
+        if let (Some(from), Some(prometheus)) = (gap_from, &self.backfill) {
+            match backfill::missed(prometheus, from, ctx.now, &known, &self.mapping).await {
+                Ok(missed) => diff.entries.extend(missed),
+                Err(e) => {
+                    // Keep the gap open: the next poll asks Prometheus again from the same start.
+                    tracing::warn!(source = %self.mapping.source_name, %e, "backfill from Prometheus failed");
+                    diff.next.polled_at = Some(from);
+                }
+            }
+        }
         let cursor = diff
             .next
             .to_cursor()
@@ -252,6 +280,7 @@ mod tests {
                 token,
                 services: HashMap::new(),
                 http: HttpOptions::default(),
+                backfill: None,
             })
             .expect("builds");
             assert_eq!(source.name(), "am");
@@ -264,6 +293,7 @@ mod tests {
             token: None,
             services: HashMap::new(),
             http: HttpOptions::default(),
+            backfill: None,
         });
         assert!(matches!(bad, Err(SourceError::Config(_))));
     }

@@ -65,6 +65,8 @@ impl GrafanaSource {
                 token: Some(config.token),
                 services: config.services.clone(),
                 http: config.http,
+                // Grafana keeps its own state history; backfilling from it is not built yet.
+                backfill: None,
             },
             GRAFANA,
         )?;

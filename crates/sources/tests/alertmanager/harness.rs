@@ -316,6 +316,7 @@ pub fn source_at(name: &str, url: &str, token: Option<&str>) -> AlertmanagerSour
             min_backoff: Duration::from_millis(50),
             ..HttpOptions::default()
         },
+        backfill: None,
     })
     .expect("source builds")
 }

@@ -16,7 +16,10 @@
 //! - `outage`: stopped → a clear error without the token; restarted on the same port →
 //!   recovers without duplicates
 //! - `bad_input`: action requests refused as invalid input
+//! - `backfill`: after a gap, what fired and resolved meanwhile, from a real Prometheus seeded
+//!   with the simulated day (against the simulated Alertmanager)
 
+mod backfill;
 mod bad_input;
 mod contract;
 mod harness;
