@@ -87,14 +87,19 @@ pub async fn start(req: Request) -> Result<Started, SimulateError> {
     Ok(Started { sim, config })
 }
 
-/// Exactly the sources the simulator serves, the scenario's service mapping, its timezone and
-/// user, and the simulated clock.
+/// The sources the simulator serves that opsdeck can read, the scenario's service mapping, its
+/// timezone and user, and the simulated clock.
 pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
     let sources = sim
         .endpoints
         .iter()
         .filter_map(|(vendor, url)| {
             let kind: SourceKind = vendor.parse().ok()?;
+            // The simulator may serve vendors opsdeck cannot read yet (Grafana); configuring
+            // one would make every command refuse the config.
+            if !opsdeck_engine::registry::supports(kind) {
+                return None;
+            }
             let mut s = SourceConfig::new(kind, url);
             // Alertmanager has no authentication of its own; the others want a token.
             if kind != SourceKind::Alertmanager {
