@@ -10,6 +10,7 @@
 //! - [`faults`] and [`observe`] are the test hooks: injected failures, and every exchange seen.
 //! - [`run`] starts every simulated vendor on loopback and stops them.
 
+mod alerting;
 pub mod alertmanager;
 pub mod clock;
 pub mod faults;

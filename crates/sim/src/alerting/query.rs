@@ -25,7 +25,8 @@ impl Params {
         Params { pairs }
     }
 
-    fn last(&self, name: &str) -> Option<&str> {
+    /// The last value given for `name`.
+    pub(crate) fn last(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
             .rev()
@@ -37,11 +38,9 @@ impl Params {
     pub(crate) fn flag(&self, name: &str, default: bool) -> Result<bool, BadRequest> {
         match self.last(name) {
             None => Ok(default),
-            Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
-            Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
-            Some(other) => Err(BadRequest(format!(
-                "{name} in query must be of type bool: \"{other}\""
-            ))),
+            Some(text) => go_bool(text).ok_or_else(|| {
+                BadRequest(format!("{name} in query must be of type bool: \"{text}\""))
+            }),
         }
     }
 
@@ -64,6 +63,15 @@ impl Params {
                     .map_err(|e| BadRequest(format!("failed to parse receiver param: {e}")))
             })
             .transpose()
+    }
+}
+
+/// Go's `strconv.ParseBool`.
+pub(crate) fn go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
     }
 }
 
