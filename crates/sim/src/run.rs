@@ -14,15 +14,16 @@ use tokio::task::JoinHandle;
 
 use crate::alertmanager::AlertmanagerServer;
 use crate::clock::SimClock;
+use crate::grafana::GrafanaServer;
 use crate::live::LiveWorld;
 use crate::pagerduty::PagerDutyServer;
 use crate::scenario::{Scenario, ScenarioTime};
 use crate::world::World;
 
 /// The vendors served, in port order: with a port base P they listen on P, P+1, … in this
-/// order. Grafana and GitHub join this list as they are simulated; Kubernetes then adds one
-/// server per cluster context (`kubernetes/<context>`) after the fixed ones.
-pub const VENDORS: &[&str] = &["pagerduty", "alertmanager"];
+/// order. GitHub joins this list as it is simulated; Kubernetes then adds one server per
+/// cluster context (`kubernetes/<context>`) after the fixed ones.
+pub const VENDORS: &[&str] = &["pagerduty", "alertmanager", "grafana"];
 
 /// How long `stop` waits for in-flight responses before cutting connections.
 const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -71,6 +72,8 @@ pub struct RunningSim {
     pub pagerduty: PagerDutyServer,
     /// For response observers in tests.
     pub alertmanager: AlertmanagerServer,
+    /// For response observers in tests.
+    pub grafana: GrafanaServer,
     live: LiveWorld,
     stop: watch::Sender<bool>,
     tasks: Vec<(String, JoinHandle<()>)>,
@@ -117,6 +120,7 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
     let (pagerduty_listener, pagerduty_addr) = bind("pagerduty", options.port_base).await?;
     let (alertmanager_listener, alertmanager_addr) =
         bind("alertmanager", options.port_base).await?;
+    let (grafana_listener, grafana_addr) = bind("grafana", options.port_base).await?;
 
     let simulated_at = options.scenario.instant(options.date, options.at);
     let world = Arc::new(Mutex::new(World::new(options.scenario, options.date)));
@@ -154,6 +158,19 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         )),
     ));
 
+    let url = format!("http://{grafana_addr}");
+    let grafana = GrafanaServer::new(live.clone(), &url);
+    endpoints.insert("grafana".to_owned(), url);
+    tasks.push((
+        "grafana".to_owned(),
+        tokio::spawn(serve(
+            "grafana",
+            grafana_listener,
+            grafana.router(),
+            stopping.clone(),
+        )),
+    ));
+
     if options.speed > 0.0 {
         tasks.push((
             "clock".to_owned(),
@@ -166,6 +183,7 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         world,
         pagerduty,
         alertmanager,
+        grafana,
         live,
         stop,
         tasks,

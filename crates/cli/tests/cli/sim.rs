@@ -63,6 +63,8 @@ fn sim_prints_ready_line_and_writes_a_working_config() {
     readable.sort_unstable();
     configured.sort_unstable();
     assert_eq!(configured, readable, "config:\n{text}");
+    // Grafana is served whether or not opsdeck reads it yet.
+    assert!(endpoints.contains_key("grafana"), "{}", sim.ready);
 
     let status = sim.stop();
     assert!(

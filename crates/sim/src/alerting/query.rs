@@ -1,5 +1,6 @@
 //! Query parameters as Alertmanager reads them: booleans that must say `true` or `false`,
-//! `filter` as repeated label matchers, `receiver` as an anchored regex.
+//! `filter` as repeated label matchers, `receiver` as an anchored regex. Grafana's own
+//! endpoints read their parameters through the same [`Params`].
 
 use opsdeck_domain::matchers::{parse, Matcher};
 use regex::Regex;
@@ -31,6 +32,23 @@ impl Params {
             .iter()
             .rev()
             .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value given for `name`, as Go's `url.Values.Get` (Grafana's `c.Query`) reads
+    /// it.
+    pub(crate) fn first(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value given for `name`, in order.
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
