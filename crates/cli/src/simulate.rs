@@ -58,6 +58,8 @@ pub struct Request {
 pub struct Started {
     pub sim: RunningSim,
     pub config: Config,
+    /// Why the day's Prometheus is not running, when it is not.
+    pub prometheus_problem: Option<String>,
 }
 
 /// Starts every simulated vendor and returns the config that describes it.
@@ -77,7 +79,7 @@ pub async fn start(req: Request) -> Result<Started, SimulateError> {
             time: scenario.clock.day_starts,
         },
     };
-    let sim = opsdeck_sim::run::start(SimOptions {
+    let mut sim = opsdeck_sim::run::start(SimOptions {
         scenario: scenario.clone(),
         date,
         at,
@@ -85,22 +87,66 @@ pub async fn start(req: Request) -> Result<Started, SimulateError> {
         port_base: req.port_base,
     })
     .await?;
+    let prometheus_problem = match start_prometheus(&scenario, date, req.port_base).await {
+        Ok(prometheus) => {
+            sim.attach_prometheus(prometheus);
+            None
+        }
+        Err(problem) => Some(problem),
+    };
     let config = config_for(&scenario, &sim);
-    Ok(Started { sim, config })
+    Ok(Started {
+        sim,
+        config,
+        prometheus_problem,
+    })
 }
 
-/// Exactly the sources the simulator serves, the scenario's service mapping, its timezone and
-/// user, and the simulated clock.
+/// The day's series in a real Prometheus, or why there is none (the simulator runs without
+/// it; the vitals panel then says so).
+async fn start_prometheus(
+    scenario: &Arc<Scenario>,
+    date: NaiveDate,
+    port_base: Option<u16>,
+) -> Result<opsdeck_sim::prometheus::Prometheus, String> {
+    let scenario = Arc::clone(scenario);
+    let port = opsdeck_sim::run::prometheus_port(port_base);
+    let started =
+        tokio::task::spawn_blocking(move || opsdeck_sim::prometheus::start(scenario, date, port))
+            .await;
+    match started {
+        Ok(Ok(prometheus)) => Ok(prometheus),
+        Ok(Err(e)) => {
+            let problem = format!("no Prometheus for the vitals: {e}");
+            tracing::warn!(target: "opsdeck_sim", "{problem}");
+            Err(problem)
+        }
+        Err(e) => Err(format!("no Prometheus for the vitals: {e}")),
+    }
+}
+
+/// The sources the simulator serves that opsdeck can read, the scenario's service mapping, its
+/// timezone and user, and the simulated clock.
 pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
     let sources = sim
         .endpoints
         .iter()
         .filter_map(|(vendor, url)| {
             let kind: SourceKind = vendor.parse().ok()?;
+            // The simulator may serve vendors opsdeck cannot read yet (Grafana); configuring
+            // one would make every command refuse the config.
+            if !opsdeck_engine::registry::supports(kind) {
+                return None;
+            }
             let mut s = SourceConfig::new(kind, url);
-            // Alertmanager has no authentication of its own; the others want a token.
-            if kind != SourceKind::Alertmanager {
+            // Alertmanager and Prometheus have no authentication of their own; the others want
+            // a token.
+            if !matches!(kind, SourceKind::Alertmanager | SourceKind::Prometheus) {
                 s.token = Some(SIM_TOKEN.to_string());
+            }
+            // The simulated Alertmanager forgets resolved alerts; the day's Prometheus has them.
+            if kind == SourceKind::Alertmanager && sim.url("prometheus").is_some() {
+                s.backfill_from = Some("prometheus".to_string());
             }
             // The demo runs the clock fast: poll often so the timeline keeps up.
             s.poll_interval = std::time::Duration::from_secs(2);

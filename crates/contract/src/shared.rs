@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use crate::{Spec, Vendor, Violation};
+use crate::{Patch, Spec, Vendor, Violation};
 
 /// `shared/specs/` beside the checkout.
 pub fn specs_dir() -> PathBuf {
@@ -40,6 +40,204 @@ pub fn alertmanager() -> &'static Spec {
         Spec::load_as(&path, Vendor::Alertmanager)
             .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
     })
+}
+
+/// Grafana's HTTP API (`/api/...`, the 9.5.0-pre `openapi3` description), loaded once per
+/// process with [`grafana_http_overlay`]: the description is stale, and the overlay relaxes it
+/// where Grafana 9.5 answers otherwise.
+pub fn grafana_http() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = specs_dir().join("grafana/openapi3.grafana-9.5.0-pre.json");
+        Spec::load_with_overlay(&path, Some(Vendor::Grafana), &grafana_http_overlay())
+            .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
+    })
+}
+
+/// Grafana's alerting API (its built-in Alertmanager under `/api/alertmanager/grafana/`, the
+/// rules under `/api/prometheus/grafana/`, the ruler; the 9.5.0-pre `ngalert` description),
+/// loaded once per process with [`grafana_alerting_overlay`]. Its paths already start with
+/// `/api/`, so its `basePath` never applies.
+pub fn grafana_alerting() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = specs_dir().join("grafana/ngalert-post.grafana-9.5.0-pre.swagger2.json");
+        Spec::load_with_overlay(&path, Some(Vendor::Grafana), &grafana_alerting_overlay())
+            .unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
+    })
+}
+
+/// Which of Grafana's two descriptions covers a request path: the alerting one for the
+/// alerting API's prefixes, the HTTP API's otherwise.
+pub fn grafana_for(path_and_query: &str) -> &'static Spec {
+    const ALERTING: [&str; 4] = [
+        "/api/alertmanager/",
+        "/api/prometheus/",
+        "/api/ruler/",
+        "/api/v1/provisioning/",
+    ];
+    if ALERTING.iter().any(|p| path_and_query.starts_with(p)) {
+        grafana_alerting()
+    } else {
+        grafana_http()
+    }
+}
+
+/// Grafana's error body, `{"message": "..."}` (its `response.Error`), as a Swagger 2.0
+/// response.
+fn grafana_error(description: &str) -> Value {
+    json!({
+        "description": description,
+        "schema": {
+            "type": "object",
+            "required": ["message"],
+            "properties": {"message": {"type": "string"}}
+        }
+    })
+}
+
+/// Where the stale HTTP API description differs from what Grafana 9.5 serves.
+pub fn grafana_http_overlay() -> Vec<Patch> {
+    vec![
+        // Grafana serves GET /api/health without authentication (a load balancer's probe), but
+        // its generated description leaves the endpoint out; this describes what it answers.
+        Patch::add(
+            "/paths/~1health",
+            json!({"get": {
+                "operationId": "getHealth",
+                "responses": {"200": {
+                    "description": "Grafana and its database are up.",
+                    "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["database", "version"],
+                        "properties": {
+                            "commit": {"type": "string"},
+                            "database": {"type": "string"},
+                            "enterpriseCommit": {"type": "string"},
+                            "version": {"type": "string"}
+                        }
+                    }}}
+                }}
+            }}),
+            "Grafana serves GET /api/health; the generated description leaves it out",
+        ),
+        // GET /annotations answers 400 with Grafana's error body (an unknown `dashboardUID`
+        // is refused so), but only 200, 401 and 500 are declared. The simulator also refuses
+        // unparsable numbers with it (where Grafana reads 0); see opsdeck-sim's grafana module.
+        Patch::add(
+            "/paths/~1annotations/get/responses/400",
+            json!({"$ref": "#/components/responses/badRequestError"}),
+            "GET /annotations answers 400 to a query it refuses; the description declares none",
+        ),
+    ]
+}
+
+/// Where the stale alerting description differs from what Grafana 9.5 serves.
+pub fn grafana_alerting_overlay() -> Vec<Patch> {
+    const AM: &str = "/paths/~1api~1alertmanager~1grafana~1api~1v2";
+    let unauthorized = "answers 401 without a valid token, like every authenticated endpoint";
+    let mut patches = vec![
+        // go-swagger printed each of Alertmanager's enums as a single Go-formatted string, so
+        // no real value matches; Alertmanager's own description lists the words.
+        Patch::replace(
+            "/definitions/alertStatus/properties/state/enum",
+            json!(["[unprocessed active suppressed]"]),
+            json!(["unprocessed", "active", "suppressed"]),
+            "alertStatus.state is one of three words, not one bracketed string",
+        ),
+        Patch::replace(
+            "/definitions/silenceStatus/properties/state/enum",
+            json!(["[expired active pending]"]),
+            json!(["expired", "active", "pending"]),
+            "silenceStatus.state is one of three words, not one bracketed string",
+        ),
+        Patch::replace(
+            "/definitions/clusterStatus/properties/status/enum",
+            json!(["[ready settling disabled]"]),
+            json!(["ready", "settling", "disabled"]),
+            "clusterStatus.status is one of three words, not one bracketed string",
+        ),
+        // This `receiver` is Grafana's receiver-status model (with its integrations); an
+        // alert's `receivers` name the receivers only, as in Alertmanager's own description.
+        Patch::replace(
+            "/definitions/receiver/required",
+            json!(["active", "integrations", "name"]),
+            json!(["name"]),
+            "an alert's receivers carry their name only",
+        ),
+        // Grafana's alerting handlers refuse with its usual `{"message": "..."}`
+        // (`response.Error`); no handler sends the declared `msg`.
+        Patch::replace(
+            "/definitions/ValidationError",
+            json!({"properties": {"msg": {"example": "error message", "type": "string"}},
+                   "type": "object"}),
+            json!({"properties": {"message": {"type": "string"}},
+                   "required": ["message"], "type": "object"}),
+            "Grafana's alerting errors are {\"message\": ...}",
+        ),
+        // Creating a silence answers 202 Accepted (RouteCreateSilence), not 201; updating an
+        // unknown silence answers 404.
+        Patch::replace(
+            &format!("{AM}~1silences/post/responses"),
+            json!({
+                "201": {"description": "postSilencesOKBody",
+                        "schema": {"$ref": "#/definitions/postSilencesOKBody"}},
+                "400": {"description": "ValidationError",
+                        "schema": {"$ref": "#/definitions/ValidationError"}}
+            }),
+            json!({
+                "202": {"description": "postSilencesOKBody",
+                        "schema": {"$ref": "#/definitions/postSilencesOKBody"}},
+                "400": {"description": "ValidationError",
+                        "schema": {"$ref": "#/definitions/ValidationError"}},
+                "401": grafana_error("Unauthorized"),
+                "404": grafana_error("silence not found")
+            }),
+            "POST silences answers 202, 401 and 404 as well as 400",
+        ),
+        // A silence that does not exist is 404; expiring an expired one fails inside
+        // Alertmanager, which Grafana reports as 500.
+        Patch::add(
+            &format!("{AM}~1silence~1{{SilenceId}}/get/responses/404"),
+            grafana_error("silence not found"),
+            "GET silence/{id} answers 404 for an unknown silence",
+        ),
+        Patch::add(
+            &format!("{AM}~1silence~1{{SilenceId}}/delete/responses/404"),
+            grafana_error("silence not found"),
+            "DELETE silence/{id} answers 404 for an unknown silence",
+        ),
+        Patch::add(
+            &format!("{AM}~1silence~1{{SilenceId}}/delete/responses/500"),
+            grafana_error("silence already expired"),
+            "DELETE silence/{id} answers 500 for a silence that already expired",
+        ),
+    ];
+    let operations = [
+        (format!("{AM}~1alerts/get"), "GET alerts"),
+        (format!("{AM}~1silences/get"), "GET silences"),
+        (
+            format!("{AM}~1silence~1{{SilenceId}}/get"),
+            "GET silence/{id}",
+        ),
+        (
+            format!("{AM}~1silence~1{{SilenceId}}/delete"),
+            "DELETE silence/{id}",
+        ),
+        (format!("{AM}~1status/get"), "GET status"),
+        (
+            "/paths/~1api~1prometheus~1grafana~1api~1v1~1rules/get".to_owned(),
+            "GET rules",
+        ),
+    ];
+    for (operation, what) in operations {
+        patches.push(Patch::add(
+            &format!("{operation}/responses/401"),
+            grafana_error("Unauthorized"),
+            &format!("{what} {unauthorized}"),
+        ));
+    }
+    patches
 }
 
 /// One response as a simulator served it.

@@ -1,5 +1,5 @@
-//! Builds the configured sources. Adding a vendor adds one arm here and its module in
-//! opsdeck-sources, nothing else.
+//! Builds the configured sources. Adding a vendor adds one arm here (and its kind to
+//! [`supports`], which a test keeps in step) and its module in opsdeck-sources, nothing else.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +31,18 @@ pub struct Configured {
     pub config: SourceConfig,
     /// The same source as a Prometheus, for the vitals' queries.
     pub prometheus: Option<Arc<PrometheusSource>>,
+}
+
+/// Whether this version of opsdeck has a source for `kind`: [`build_all`] refuses every other
+/// kind as unsupported. `opsdeck sim` configures only these among the vendors it simulates.
+pub fn supports(kind: SourceKind) -> bool {
+    matches!(
+        kind,
+        SourceKind::Pagerduty
+            | SourceKind::Alertmanager
+            | SourceKind::Grafana
+            | SourceKind::Prometheus
+    )
 }
 
 pub fn build_all(config: &Config) -> Result<Vec<Configured>, RegistryError> {
@@ -201,6 +213,17 @@ mod tests {
             ]
         );
         assert!(built.iter().all(|b| b.source.budget().is_none()));
+    }
+
+    #[test]
+    fn supports_names_exactly_the_kinds_that_build() {
+        let c = config("version = 1\n");
+        for &kind in SourceKind::ALL {
+            let mut source = SourceConfig::new(kind, "http://127.0.0.1:9");
+            source.token = Some("t".to_string());
+            let unsupported = matches!(build(&c, &source), Err(RegistryError::Unsupported { .. }));
+            assert_eq!(supports(kind), !unsupported, "{kind}");
+        }
     }
 
     #[test]

@@ -7,14 +7,18 @@
 //! - [`live`] is the world as the servers share it, kept at the clock's now.
 //! - [`pagerduty`] serves the PagerDuty REST API v2.
 //! - [`alertmanager`] serves Prometheus Alertmanager's API v2.
+//! - [`grafana`] serves Grafana's HTTP API: its built-in Alertmanager, rules and annotations
+//!   (the Alertmanager endpoints of both are `alerting`'s).
 //! - [`metrics`] turns the scenario into the series a real Prometheus serves for the vitals;
 //!   [`prometheus`] starts that Prometheus (Debian's) where it is installed.
 //! - [`faults`] and [`observe`] are the test hooks: injected failures, and every exchange seen.
 //! - [`run`] starts every simulated vendor on loopback and stops them.
 
+mod alerting;
 pub mod alertmanager;
 pub mod clock;
 pub mod faults;
+pub mod grafana;
 pub mod live;
 pub mod metrics;
 pub mod observe;

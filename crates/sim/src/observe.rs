@@ -3,9 +3,17 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
 use serde_json::Value;
 
 use crate::faults::Fault;
+
+/// Request bodies the simulated vendors take are small (a silence is a few hundred bytes).
+const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
 /// One request and the response served to it.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,4 +62,45 @@ impl Observers {
             observer(exchange);
         }
     }
+}
+
+/// Middleware that shows `observers` each request and its answer; inert (no body copies) when
+/// none watch. Servers without injected faults (Alertmanager, Grafana) mount it outermost.
+pub(crate) async fn record(
+    State(observers): State<Observers>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if observers.is_empty() {
+        return next.run(request).await;
+    }
+    let method = request.method().to_string();
+    let path_and_query = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |pq| pq.as_str().to_owned(),
+    );
+    let (parts, body) = request.into_parts();
+    let request_bytes = to_bytes(body, MAX_REQUEST_BODY).await.unwrap_or_default();
+    let request_body = serde_json::from_slice::<Value>(&request_bytes).ok();
+    let response = next
+        .run(Request::from_parts(parts, Body::from(request_bytes)))
+        .await;
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    // An empty body is JSON's null here, so a bodiless answer the spec allows validates.
+    let body = if bytes.is_empty() {
+        Some(Value::Null)
+    } else {
+        serde_json::from_slice(&bytes).ok()
+    };
+    observers.notify(&Exchange {
+        method,
+        path_and_query,
+        request_body,
+        status: parts.status.as_u16(),
+        body,
+        fault: None,
+    });
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use opsdeck_testkit::{Prometheus, TestkitError};
+pub use opsdeck_testkit::{Prometheus, TestkitError};
 
 use crate::metrics;
 use crate::scenario::Scenario;

@@ -14,15 +14,22 @@ use tokio::task::JoinHandle;
 
 use crate::alertmanager::AlertmanagerServer;
 use crate::clock::SimClock;
+use crate::grafana::GrafanaServer;
 use crate::live::LiveWorld;
 use crate::pagerduty::PagerDutyServer;
 use crate::scenario::{Scenario, ScenarioTime};
 use crate::world::World;
 
 /// The vendors served, in port order: with a port base P they listen on P, P+1, … in this
-/// order. Grafana and GitHub join this list as they are simulated; Kubernetes then adds one
-/// server per cluster context (`kubernetes/<context>`) after the fixed ones.
-pub const VENDORS: &[&str] = &["pagerduty", "alertmanager"];
+/// order. GitHub joins this list as it is simulated; the day's Prometheus, when `opsdeck sim`
+/// starts one, takes the port after these ([`prometheus_port`]); Kubernetes then adds one server
+/// per cluster context (`kubernetes/<context>`) after the fixed ones.
+pub const VENDORS: &[&str] = &["pagerduty", "alertmanager", "grafana"];
+
+/// With a port base, the port of the day's Prometheus: the one after the simulated vendors.
+pub fn prometheus_port(port_base: Option<u16>) -> Option<u16> {
+    port_base?.checked_add(u16::try_from(VENDORS.len()).ok()?)
+}
 
 /// How long `stop` waits for in-flight responses before cutting connections.
 const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -71,6 +78,10 @@ pub struct RunningSim {
     pub pagerduty: PagerDutyServer,
     /// For response observers in tests.
     pub alertmanager: AlertmanagerServer,
+    /// For response observers in tests.
+    pub grafana: GrafanaServer,
+    /// The real Prometheus serving the day's series, when one was attached.
+    prometheus: Option<crate::prometheus::Prometheus>,
     live: LiveWorld,
     stop: watch::Sender<bool>,
     tasks: Vec<(String, JoinHandle<()>)>,
@@ -94,7 +105,19 @@ impl RunningSim {
 
     /// Stops every server: hanging responses end, in-flight ones get [`STOP_GRACE`] to
     /// finish, then connections are cut.
-    pub async fn stop(self) {
+    /// Keeps `prometheus` (see [`crate::prometheus::start`]) running with the simulator, listed
+    /// among the endpoints as `prometheus`, and stopped with it.
+    pub fn attach_prometheus(&mut self, prometheus: crate::prometheus::Prometheus) {
+        self.endpoints
+            .insert("prometheus".to_owned(), prometheus.url());
+        self.prometheus = Some(prometheus);
+    }
+
+    pub async fn stop(mut self) {
+        // Killing it waits for the process: off the runtime's threads.
+        if let Some(mut prometheus) = self.prometheus.take() {
+            let _ = tokio::task::spawn_blocking(move || prometheus.stop()).await;
+        }
         // Send fails only when every receiver is gone, i.e. everything already stopped.
         let _ = self.stop.send(true);
         let deadline = tokio::time::Instant::now() + STOP_GRACE;
@@ -117,6 +140,7 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
     let (pagerduty_listener, pagerduty_addr) = bind("pagerduty", options.port_base).await?;
     let (alertmanager_listener, alertmanager_addr) =
         bind("alertmanager", options.port_base).await?;
+    let (grafana_listener, grafana_addr) = bind("grafana", options.port_base).await?;
 
     let simulated_at = options.scenario.instant(options.date, options.at);
     let world = Arc::new(Mutex::new(World::new(options.scenario, options.date)));
@@ -154,6 +178,19 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         )),
     ));
 
+    let url = format!("http://{grafana_addr}");
+    let grafana = GrafanaServer::new(live.clone(), &url);
+    endpoints.insert("grafana".to_owned(), url);
+    tasks.push((
+        "grafana".to_owned(),
+        tokio::spawn(serve(
+            "grafana",
+            grafana_listener,
+            grafana.router(),
+            stopping.clone(),
+        )),
+    ));
+
     if options.speed > 0.0 {
         tasks.push((
             "clock".to_owned(),
@@ -166,6 +203,8 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         world,
         pagerduty,
         alertmanager,
+        grafana,
+        prometheus: None,
         live,
         stop,
         tasks,

@@ -40,11 +40,12 @@ pub struct RangeSeries {
     pub points: Vec<(DateTime<Utc>, f64)>,
 }
 
+/// Every answer of the API: `data` is a query result, or build info, or…
 #[derive(Deserialize)]
 struct Envelope {
     status: String,
     #[serde(default)]
-    data: Option<Data>,
+    data: Option<Value>,
     #[serde(default)]
     error: Option<String>,
 }
@@ -83,7 +84,7 @@ impl PrometheusSource {
         })
     }
 
-    async fn data(&self, path: &str, query: &[(&str, String)]) -> Result<Data, SourceError> {
+    async fn data(&self, path: &str, query: &[(&str, String)]) -> Result<Value, SourceError> {
         let body = self
             .client
             .get_json::<Envelope>(path, query, ACCEPT)
@@ -121,7 +122,10 @@ impl PrometheusSource {
             ("end", seconds(end)),
             ("step", format!("{}s", step.num_seconds().max(1))),
         ];
-        let data = self.data("api/v1/query_range", &params).await?;
+        let data = result(
+            self.data("api/v1/query_range", &params).await?,
+            "api/v1/query_range",
+        )?;
         if data.result_type != "matrix" {
             return Err(unexpected(
                 "api/v1/query_range",
@@ -152,7 +156,7 @@ impl PrometheusSource {
         time: DateTime<Utc>,
     ) -> Result<Option<f64>, SourceError> {
         let params = [("query", query.to_string()), ("time", seconds(time))];
-        let data = self.data("api/v1/query", &params).await?;
+        let data = result(self.data("api/v1/query", &params).await?, "api/v1/query")?;
         match data.result_type.as_str() {
             "vector" => {
                 let items: Vec<VectorItem> = serde_json::from_value(data.result)
@@ -167,6 +171,11 @@ impl PrometheusSource {
             other => Err(unexpected("api/v1/query", "vector", other)),
         }
     }
+}
+
+/// A query's `data`: its result type and result.
+fn result(data: Value, path: &str) -> Result<Data, SourceError> {
+    serde_json::from_value(data).map_err(|e| decode_error(path, &e))
 }
 
 fn seconds(t: DateTime<Utc>) -> String {

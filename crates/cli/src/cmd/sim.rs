@@ -103,6 +103,9 @@ async fn serve(
             .join(", "),
         config_path.display()
     );
+    if let Some(problem) = &started.prometheus_problem {
+        eprintln!("opsdeck sim: {problem}");
+    }
     stop.await;
     started.sim.stop().await;
     Ok(())

@@ -110,6 +110,19 @@ fn sync_then_timeline_follows_the_contract() {
         pool["external_id"],
         format!("{fingerprint}@2026-11-22T05:33:00Z")
     );
+    // And the simulated Grafana's (via: grafana), with its own source.
+    let latency = list
+        .iter()
+        .find(|e| {
+            e["kind"] == "alert"
+                && e["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("APIResponseTimeCritical"))
+        })
+        .unwrap_or_else(|| panic!("the 05:30 Grafana alert is missing: {}", run.stdout()));
+    assert_eq!(latency["source"], "grafana");
+    assert_eq!(latency["severity"], "critical");
+    assert_eq!(latency["started_at"], "2026-11-22T05:30:00Z");
     // Nothing from later in the day has happened yet on the frozen clock.
     assert!(
         page(list, "Q0SEC0002").is_none(),

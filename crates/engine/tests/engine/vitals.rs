@@ -52,6 +52,9 @@ async fn vitals_come_from_a_seeded_prometheus_and_gaps_say_why() {
     ];
     let home = Home::new();
     let cockpit = home.open(&config, Arc::new(Recorder::default()));
+    // Its poll is a health check: Prometheus answers, nothing lands on the timeline.
+    let synced = cockpit.sync_once().await;
+    assert!(synced.iter().all(|s| s.result.is_ok()), "{synced:?}");
 
     let vitals = cockpit.vitals("payments-api", 3).await;
     assert_eq!(vitals.problem, None);

@@ -10,10 +10,9 @@
 //!
 //! As in Alertmanager, an alert that has resolved is no longer listed. There are no inhibition
 //! rules or mute intervals, so `inhibitedBy` and `mutedBy` stay empty.
-//! [`AlertmanagerServer::observe`] shows tests every exchange, for the contract check.
+//! [`AlertmanagerServer::observe`] shows tests every exchange, for the contract check. The
+//! endpoints themselves are `crate::alerting`'s, which Grafana's built-in Alertmanager shares.
 
-mod query;
-mod render;
 mod routes;
 
 use std::sync::Arc;

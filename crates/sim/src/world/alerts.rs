@@ -45,6 +45,14 @@ impl AlertOccurrence {
     }
 }
 
+/// An occurrence starting or ending, as Grafana's state history records it; the index is into
+/// [`Alerts::occurrences`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateChange {
+    Fired(usize),
+    Resolved(usize),
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Alerts {
     /// In firing order.
@@ -54,25 +62,42 @@ pub struct Alerts {
 }
 
 impl Alerts {
-    pub fn apply(&mut self, event: &AlertEvent, origin: Origin, at: DateTime<Utc>) -> Outcome {
+    /// Applies one alert event; also says which occurrences started or ended, in order, so the
+    /// world can keep Grafana's state history.
+    pub fn apply(
+        &mut self,
+        event: &AlertEvent,
+        origin: Origin,
+        at: DateTime<Utc>,
+    ) -> (Outcome, Vec<StateChange>) {
         match event {
-            AlertEvent::Fire(firing) => self.fire(firing, origin, at),
-            AlertEvent::Update(update) => self.update(update, at),
+            AlertEvent::Fire(firing) => {
+                let index = self.occurrences.len();
+                let outcome = self.fire(firing, origin, at);
+                let changes = if outcome == Outcome::Applied {
+                    vec![StateChange::Fired(index)]
+                } else {
+                    Vec::new()
+                };
+                (outcome, changes)
+            }
+            AlertEvent::Update(update) => (self.update(update, at), Vec::new()),
             AlertEvent::Resolve(resolve) => {
-                let mut resolved = 0;
+                let mut changes = Vec::new();
                 for identity in &resolve.resolves {
                     if let Some(index) = self.firing.remove(identity) {
                         let occurrence = &mut self.occurrences[index];
                         occurrence.ends_at = Some(at);
                         occurrence.updated_at = at;
-                        resolved += 1;
+                        changes.push(StateChange::Resolved(index));
                     }
                 }
-                if resolved == 0 {
+                let outcome = if changes.is_empty() {
                     Outcome::AlreadyDone
                 } else {
                     Outcome::Applied
-                }
+                };
+                (outcome, changes)
             }
         }
     }

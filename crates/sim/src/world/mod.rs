@@ -1,20 +1,24 @@
 //! The simulated world: the mutable state the simulated vendors serve, moved forward by the
 //! scenario's events as the simulated clock passes them, and changed at once by opsdeck's
-//! actions. Each vendor's state is a sibling module (PagerDuty now; alerts, CI and Kubernetes
-//! join the same way), and `World` routes each event kind to its module.
+//! actions. Each vendor's state is a sibling module (PagerDuty, alerts, silences, Grafana's
+//! rules and annotations; CI and Kubernetes join the same way), and `World` routes each event
+//! kind to its module.
 
 pub mod alerts;
+pub mod annotations;
 mod error;
 pub mod ids;
 pub mod oncall;
 pub mod pagerduty;
+pub mod rules;
 pub mod silences;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-pub use alerts::{fingerprint, AlertOccurrence, Alerts};
+pub use alerts::{fingerprint, AlertOccurrence, Alerts, StateChange};
+pub use annotations::{Annotations, GrafanaAnnotation, RuleState, StateTransition};
 pub use error::WorldError;
 use ids::{Ids, Origin};
 pub use oncall::{OnCall, ScheduleRef};
@@ -22,9 +26,28 @@ pub use pagerduty::{
     Agent, Channel, EscalationPolicyRef, Incident, IncidentStatus, LogEntry, LogEntryKind,
     PagerDuty, ServiceRef, Snooze, User,
 };
+pub use rules::GrafanaRule;
 pub use silences::{PostedSilence, Silence, SilenceError, SilenceState, Silences};
 
 use crate::scenario::{EventKind, EventKindName, PageState, Scenario};
+
+/// Which simulated vendor's silences: the simulated Alertmanager and Grafana's built-in
+/// Alertmanager each keep their own, as the real ones do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SilenceStore {
+    Alertmanager,
+    Grafana,
+}
+
+impl SilenceStore {
+    /// The vendor's name, which also keeps the two stores' minted ids apart.
+    pub fn vendor(self) -> &'static str {
+        match self {
+            SilenceStore::Alertmanager => "alertmanager",
+            SilenceStore::Grafana => "grafana",
+        }
+    }
+}
 
 /// What applying one scripted event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +104,12 @@ pub struct World {
     alerts: Alerts,
     /// The simulated Alertmanager's silences.
     alertmanager_silences: Silences,
+    /// Grafana's built-in Alertmanager's silences.
+    grafana_silences: Silences,
+    /// Grafana's alert rules, fixed by the scenario.
+    grafana_rules: Vec<GrafanaRule>,
+    /// Grafana's annotations: scenario annotations and alert state history.
+    annotations: Annotations,
     skipped: Vec<String>,
 }
 
@@ -95,6 +124,7 @@ impl World {
         }
         World {
             pagerduty: PagerDuty::new(&scenario, ids.clone()),
+            grafana_rules: rules::grafana_rules(&scenario, &ids),
             scenario,
             date,
             ids,
@@ -104,6 +134,8 @@ impl World {
             actions_taken: 0,
             alerts: Alerts::default(),
             alertmanager_silences: Silences::default(),
+            grafana_silences: Silences::default(),
+            annotations: Annotations::default(),
             skipped: Vec::new(),
         }
     }
@@ -153,7 +185,20 @@ impl World {
             let kind = event.kind.name();
             let outcome = match &event.kind {
                 EventKind::Page(page) => self.pagerduty.apply(page, Origin::Event(index), at),
-                EventKind::Alert(alert) => self.alerts.apply(alert, Origin::Event(index), at),
+                EventKind::Alert(alert) => {
+                    let (outcome, changes) = self.alerts.apply(alert, Origin::Event(index), at);
+                    self.annotations.record_history(
+                        &self.alerts,
+                        &self.grafana_rules,
+                        &changes,
+                        at,
+                    );
+                    outcome
+                }
+                EventKind::Annotation(annotation) => {
+                    self.annotations.annotate(annotation, at);
+                    Outcome::Applied
+                }
                 _ => Outcome::NotSimulated,
             };
             if let Outcome::Skipped(reason) = &outcome {
@@ -211,8 +256,63 @@ impl World {
         &self.alerts
     }
 
+    /// Grafana's alert rules, in id order; they exist all day.
+    pub fn grafana_rules(&self) -> &[GrafanaRule] {
+        &self.grafana_rules
+    }
+
+    /// The Grafana rule whose alerts are named `name`.
+    pub fn grafana_rule(&self, name: &str) -> Option<&GrafanaRule> {
+        self.grafana_rules.iter().find(|r| r.name == name)
+    }
+
+    /// Grafana's annotations so far, both kinds, in id order.
+    pub fn annotations(&self) -> &Annotations {
+        &self.annotations
+    }
+
+    pub fn silences(&self, store: SilenceStore) -> &Silences {
+        match store {
+            SilenceStore::Alertmanager => &self.alertmanager_silences,
+            SilenceStore::Grafana => &self.grafana_silences,
+        }
+    }
+
+    /// Creates or updates a silence in `store` (see [`Silences::post`]), from outside; returns
+    /// its id, minted from the action and the store's vendor.
+    pub fn post_silence(
+        &mut self,
+        store: SilenceStore,
+        posted: PostedSilence,
+        at: DateTime<Utc>,
+    ) -> Result<String, SilenceError> {
+        let origin = self.next_action(at);
+        let ids = &self.ids;
+        let silences = match store {
+            SilenceStore::Alertmanager => &mut self.alertmanager_silences,
+            SilenceStore::Grafana => &mut self.grafana_silences,
+        };
+        silences.post(posted, at, || {
+            ids.uuid(origin, &[store.vendor(), "silence"])
+        })
+    }
+
+    /// Expires a silence in `store` now, from outside.
+    pub fn expire_silence(
+        &mut self,
+        store: SilenceStore,
+        id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), SilenceError> {
+        self.next_action(at);
+        match store {
+            SilenceStore::Alertmanager => self.alertmanager_silences.expire(id, at),
+            SilenceStore::Grafana => self.grafana_silences.expire(id, at),
+        }
+    }
+
     pub fn alertmanager_silences(&self) -> &Silences {
-        &self.alertmanager_silences
+        self.silences(SilenceStore::Alertmanager)
     }
 
     /// Creates or updates a silence at the simulated Alertmanager (see [`Silences::post`]),
@@ -222,11 +322,7 @@ impl World {
         posted: PostedSilence,
         at: DateTime<Utc>,
     ) -> Result<String, SilenceError> {
-        let origin = self.next_action(at);
-        let ids = &self.ids;
-        self.alertmanager_silences.post(posted, at, || {
-            ids.uuid(origin, &["alertmanager", "silence"])
-        })
+        self.post_silence(SilenceStore::Alertmanager, posted, at)
     }
 
     /// Expires a silence at the simulated Alertmanager now, from outside.
@@ -235,8 +331,29 @@ impl World {
         id: &str,
         at: DateTime<Utc>,
     ) -> Result<(), SilenceError> {
-        self.next_action(at);
-        self.alertmanager_silences.expire(id, at)
+        self.expire_silence(SilenceStore::Alertmanager, id, at)
+    }
+
+    pub fn grafana_silences(&self) -> &Silences {
+        self.silences(SilenceStore::Grafana)
+    }
+
+    /// Creates or updates a silence at Grafana's built-in Alertmanager, from outside.
+    pub fn post_grafana_silence(
+        &mut self,
+        posted: PostedSilence,
+        at: DateTime<Utc>,
+    ) -> Result<String, SilenceError> {
+        self.post_silence(SilenceStore::Grafana, posted, at)
+    }
+
+    /// Expires a silence at Grafana's built-in Alertmanager now, from outside.
+    pub fn expire_grafana_silence(
+        &mut self,
+        id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), SilenceError> {
+        self.expire_silence(SilenceStore::Grafana, id, at)
     }
 
     /// Every on-call entry of the replayed day, in the scenario's order.

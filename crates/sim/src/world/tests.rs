@@ -933,3 +933,174 @@ fn silences_from_outside_get_deterministic_ids() {
         .expect("posted");
     assert_ne!(c, a, "each action mints its own id");
 }
+
+#[test]
+fn grafana_rules_are_one_per_alert_name_with_ids_in_order_of_appearance() {
+    let world = day();
+    let rules: Vec<(u64, &str, &str)> = world
+        .grafana_rules()
+        .iter()
+        .map(|r| (r.id, r.name.as_str(), r.group.as_str()))
+        .collect();
+    // The prometheus alerts have no Grafana rule.
+    assert_eq!(
+        rules,
+        [
+            (1, "APIResponseTimeCritical", "payments-api"),
+            (2, "DBQueryRateHigh", "orders-db"),
+            (3, "DBHighCPU", "orders-db"),
+        ]
+    );
+    let latency = world.grafana_rule("APIResponseTimeCritical").expect("rule");
+    assert_eq!(latency.uid.len(), 14);
+    assert!(latency
+        .uid
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()));
+    assert_ne!(latency.uid, world.grafana_rules()[1].uid);
+    assert_eq!(
+        latency.labels.get("severity").map(String::as_str),
+        Some("critical")
+    );
+    // Rules are configuration: the same on any date.
+    let other_day = World::new(
+        Arc::new(bundled_day()),
+        NaiveDate::from_ymd_opt(2027, 1, 1).expect("valid date"),
+    );
+    assert_eq!(other_day.grafana_rules(), world.grafana_rules());
+}
+
+#[test]
+fn annotations_hold_the_scenarios_notes_and_grafanas_alert_history() {
+    use super::annotations::RuleState::{Alerting, Normal};
+    let mut world = day();
+    world.advance_to(Utc.with_ymd_and_hms(2026, 5, 5, 5, 0, 0).unwrap());
+    /// Id, time, rule id, and (previous, new) state for state history.
+    type Row = (u64, DateTime<Utc>, u64, Option<(RuleState, RuleState)>);
+    let summary: Vec<Row> = world
+        .annotations()
+        .all()
+        .iter()
+        .map(|a| {
+            let states = a.transition.as_ref().map(|t| (t.prev_state, t.new_state));
+            (a.id, a.time, a.alert_id(), states)
+        })
+        .collect();
+    // Only the Grafana alerts leave history; ids count both kinds in the order they happen.
+    assert_eq!(
+        summary,
+        [
+            (1, at(5, 30), 1, Some((Normal, Alerting))),
+            (2, at(6, 11), 1, Some((Alerting, Normal))),
+            (3, at(14, 16), 0, None),
+            (4, at(14, 40), 2, Some((Normal, Alerting))),
+            (5, at(15, 30), 2, Some((Alerting, Normal))),
+            (6, at(22, 24), 3, Some((Normal, Alerting))),
+            (7, at(22, 50), 0, None),
+            (8, at(23, 41), 3, Some((Alerting, Normal))),
+        ]
+    );
+    let release = world.annotations().get(3).expect("annotation 3");
+    assert_eq!(
+        release.text,
+        "user-dashboard 2.8.0: new dashboard enabled for 10% of users"
+    );
+    assert_eq!(release.tags, ["deploy", "feature-flag"]);
+    let cpu = world.annotations().get(6).expect("annotation 6");
+    assert_eq!(
+        cpu.text,
+        "DBHighCPU {alertname=DBHighCPU, grafana_folder=opsdeck-sim, service=orders-db, \
+         severity=critical} - firing"
+    );
+    assert_eq!(
+        cpu.transition.as_ref().map(|t| t.rule_name.as_str()),
+        Some("DBHighCPU")
+    );
+    assert!(cpu.tags.is_empty());
+}
+
+#[test]
+fn an_annotation_naming_a_service_is_tagged_with_it() {
+    let scenario = parse_str(
+        r#"version: 1
+name: notes
+summary: two notes
+clock: {tz: UTC, day_starts: "00:00"}
+me: {name: Me, email: me@example.test}
+services:
+  - name: api
+events:
+  - {at: "09:00", annotation: {text: "deployed 1.2", tags: [deploy], service: api}}
+  - {at: "09:05", annotation: {text: "note"}}
+"#,
+        "notes.yaml",
+    )
+    .expect("loads");
+    let mut world = World::new(Arc::new(scenario), monday());
+    let applied = world.advance_to(at(9, 5));
+    assert!(applied.iter().all(|a| a.outcome == Outcome::Applied));
+    let tags: Vec<(&str, &[String])> = world
+        .annotations()
+        .all()
+        .iter()
+        .map(|a| (a.text.as_str(), a.tags.as_slice()))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            (
+                "deployed 1.2",
+                &["deploy".to_owned(), "service:api".to_owned()][..]
+            ),
+            ("note", &[][..]),
+        ]
+    );
+    assert!(world.grafana_rules().is_empty());
+}
+
+#[test]
+fn grafana_and_alertmanager_keep_their_own_silences() {
+    use opsdeck_domain::matchers::parse;
+    let posted = || super::PostedSilence {
+        id: None,
+        matchers: parse(r#"alertname="APIResponseTimeCritical""#).expect("matchers"),
+        starts_at: at(5, 40),
+        ends_at: at(7, 40),
+        created_by: SAM.into(),
+        comment: "known".into(),
+        annotations: Default::default(),
+    };
+    let mut world = day();
+    let grafana = world
+        .post_grafana_silence(posted(), at(5, 40))
+        .expect("posted");
+    assert_eq!(
+        grafana,
+        world
+            .ids()
+            .uuid(ids::Origin::Action(1), &["grafana", "silence"])
+    );
+    let mut other = day();
+    let alertmanager = other
+        .post_alertmanager_silence(posted(), at(5, 40))
+        .expect("posted");
+    assert_ne!(grafana, alertmanager, "the same action in another store");
+    assert!(world.alertmanager_silences().all().is_empty());
+    assert_eq!(world.grafana_silences().all().len(), 1);
+    let labels = world.alerts().occurrences()[0].labels.clone();
+    assert_eq!(
+        world.grafana_silences().silencing(&labels, at(5, 41)),
+        vec![grafana.clone()]
+    );
+    world
+        .expire_grafana_silence(&grafana, at(5, 45))
+        .expect("expires");
+    assert_eq!(
+        world.expire_grafana_silence(&grafana, at(5, 46)),
+        Err(SilenceError::AlreadyExpired(grafana.clone()))
+    );
+    assert_eq!(
+        world.expire_silence(SilenceStore::Alertmanager, &grafana, at(5, 46)),
+        Err(SilenceError::NotFound)
+    );
+}

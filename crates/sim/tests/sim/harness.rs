@@ -1,11 +1,12 @@
 //! Starting the simulator for a test, talking to it, and checking all its traffic — requests
-//! and responses — against the PagerDuty spec when the test finishes.
+//! and responses — against the vendor's spec when the test finishes (PagerDuty's, or
+//! Alertmanager's, or Grafana's two).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use opsdeck_contract::shared::{request_problem, served_problem, Received, Served};
+use opsdeck_contract::shared::{grafana_for, request_problem, served_problem, Received, Served};
 use opsdeck_contract::Spec;
 use opsdeck_sim::pagerduty::Exchange;
 use opsdeck_sim::run::{start, RunningSim, SimOptions};
@@ -27,6 +28,9 @@ pub fn date() -> NaiveDate {
 pub use opsdeck_contract::shared::pagerduty_rest as spec;
 
 pub use opsdeck_contract::shared::alertmanager as alertmanager_spec;
+
+/// The token the Grafana tests authenticate with (any non-empty one is accepted).
+pub const GRAFANA_TOKEN: &str = "glsa_opsdeck_test";
 
 /// Why an exchange breaks the PagerDuty spec, or `None` (see `served_problem` for what is exempt).
 pub fn contract_problem(exchange: &Exchange) -> Option<String> {
@@ -72,6 +76,8 @@ pub struct Sim {
     pub exchanges: Arc<Mutex<Vec<Exchange>>>,
     /// What the simulated Alertmanager served, checked against its spec at the end.
     pub alertmanager_exchanges: Arc<Mutex<Vec<Exchange>>>,
+    /// What the simulated Grafana served, checked against its specs at the end.
+    pub grafana_exchanges: Arc<Mutex<Vec<Exchange>>>,
 }
 
 pub struct Reply {
@@ -125,6 +131,13 @@ pub async fn start_sim(scenario: Scenario, at: &str, speed: f64) -> Sim {
         .observe(Arc::new(move |exchange: &Exchange| {
             seen.lock().expect("exchanges").push(exchange.clone());
         }));
+    let grafana_exchanges = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&grafana_exchanges);
+    running
+        .grafana
+        .observe(Arc::new(move |exchange: &Exchange| {
+            seen.lock().expect("exchanges").push(exchange.clone());
+        }));
     Sim {
         running,
         client: reqwest::Client::builder()
@@ -133,6 +146,7 @@ pub async fn start_sim(scenario: Scenario, at: &str, speed: f64) -> Sim {
             .expect("client"),
         exchanges,
         alertmanager_exchanges,
+        grafana_exchanges,
     }
 }
 
@@ -243,6 +257,52 @@ impl Sim {
         running.stop().await;
         let exchanges = alertmanager_exchanges.lock().expect("exchanges").clone();
         check_all("Alertmanager", alertmanager_spec(), &exchanges);
+    }
+
+    /// A request to the simulated Grafana with a service-account token, as opsdeck's source
+    /// sends it.
+    pub fn grafana(&self, method: Method, path_and_query: &str) -> reqwest::RequestBuilder {
+        self.grafana_anonymous(method, path_and_query)
+            .bearer_auth(GRAFANA_TOKEN)
+    }
+
+    /// A request to the simulated Grafana without credentials.
+    pub fn grafana_anonymous(
+        &self,
+        method: Method,
+        path_and_query: &str,
+    ) -> reqwest::RequestBuilder {
+        let base = self.running.url("grafana").expect("grafana url");
+        self.client
+            .request(method, format!("{base}{path_and_query}"))
+            .header("accept", "application/json")
+    }
+
+    /// Stops the simulator and fails if any response the simulated Grafana served, or any
+    /// request it accepted, breaks Grafana's specs (the alerting one for the alerting API, the
+    /// HTTP API's for the rest); the test must have talked to it.
+    pub async fn finish_grafana(self) {
+        let Sim {
+            running,
+            grafana_exchanges,
+            ..
+        } = self;
+        running.stop().await;
+        let exchanges = grafana_exchanges.lock().expect("exchanges").clone();
+        assert!(!exchanges.is_empty(), "the test sent no request");
+        let mut problems = Vec::new();
+        for exchange in &exchanges {
+            let spec = grafana_for(&exchange.path_and_query);
+            problems.extend(problem_with(spec, exchange));
+            problems.extend(request_problem_with(spec, exchange));
+        }
+        assert!(
+            problems.is_empty(),
+            "{} of {} exchanges break Grafana's specs:\n{}",
+            problems.len(),
+            exchanges.len(),
+            problems.join("\n")
+        );
     }
 
     /// Stops the simulator and fails if any response it served, or any request it accepted,

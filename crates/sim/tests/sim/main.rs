@@ -14,12 +14,15 @@
 //! - `contract`: the contract check itself catches drift
 //! - `alertmanager`: the simulated Alertmanager API v2 (alerts, silences, fingerprints as a
 //!   real Alertmanager computes them), checked against the Alertmanager spec
+//! - `grafana`: the simulated Grafana (its Alertmanager, rules, annotations, authentication),
+//!   checked against Grafana's two specs
 
 mod actions;
 mod alertmanager;
 mod contract;
 mod errors;
 mod faults;
+mod grafana;
 mod harness;
 mod incidents;
 mod log_entries;

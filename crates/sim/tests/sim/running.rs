@@ -80,6 +80,7 @@ async fn a_port_base_is_used_in_vendor_order_and_a_taken_port_fails() {
         Err(e) => e,
     };
     assert!(matches!(&err, SimError::Bind { vendor, .. } if vendor == "pagerduty"));
+    assert_eq!(VENDORS, ["pagerduty", "alertmanager", "grafana"]);
     assert!(err.to_string().contains(&port.to_string()), "{err}");
 
     // Free the port and start on it.
@@ -94,6 +95,14 @@ async fn a_port_base_is_used_in_vendor_order_and_a_taken_port_fails() {
     assert_eq!(
         running.url("alertmanager"),
         Some(format!("http://127.0.0.1:{}", port + 1).as_str())
+    );
+    assert_eq!(
+        running.url("grafana"),
+        Some(format!("http://127.0.0.1:{}", port + 2).as_str())
+    );
+    assert_eq!(
+        running.grafana.url(),
+        format!("http://127.0.0.1:{}", port + 2)
     );
     running.stop().await;
 }

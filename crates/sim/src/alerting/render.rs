@@ -3,7 +3,7 @@
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{json, Value};
 
-use super::{PROMETHEUS_UI, RECEIVER};
+use super::Shown;
 use crate::world::{AlertOccurrence, Silence, Silences};
 
 /// Prometheus sends firing alerts with `endsAt` four evaluation intervals (of a minute) ahead
@@ -14,9 +14,12 @@ pub(crate) fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// A firing alert and the silences that mute it at `now`.
+/// A firing alert as `shown` by its vendor, routed to `receiver`, and the silences that mute
+/// it at `now`.
 pub(crate) fn alert(
     occurrence: &AlertOccurrence,
+    shown: &Shown,
+    receiver: &str,
     silenced_by: &[String],
     now: DateTime<Utc>,
 ) -> Value {
@@ -26,14 +29,14 @@ pub(crate) fn alert(
         "suppressed"
     };
     json!({
-        "labels": occurrence.labels,
+        "labels": shown.labels,
         "annotations": occurrence.annotations,
-        "fingerprint": occurrence.fingerprint,
+        "fingerprint": shown.fingerprint,
         "startsAt": time(occurrence.starts_at),
         "updatedAt": time(occurrence.updated_at),
         "endsAt": time(now + RESEND_HORIZON),
-        "generatorURL": generator_url(&occurrence.identity.name),
-        "receivers": [{"name": RECEIVER}],
+        "generatorURL": shown.generator_url,
+        "receivers": [{"name": receiver}],
         "status": {
             "state": state,
             "silencedBy": silenced_by,
@@ -41,13 +44,6 @@ pub(crate) fn alert(
             "mutedBy": [],
         },
     })
-}
-
-/// Prometheus' link to the rule's expression in its graph page.
-fn generator_url(alertname: &str) -> String {
-    let expr = format!("ALERTS{{alertname=\"{alertname}\"}}");
-    let encoded: String = url::form_urlencoded::byte_serialize(expr.as_bytes()).collect();
-    format!("{PROMETHEUS_UI}/graph?g0.expr={encoded}&g0.tab=1")
 }
 
 pub(crate) fn silence(silence: &Silence, now: DateTime<Utc>) -> Value {
@@ -80,17 +76,4 @@ pub(crate) fn sorted(silences: &Silences, now: DateTime<Utc>) -> Vec<&Silence> {
         Expired => (2, -s.ends_at.timestamp_millis()),
     });
     list
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generator_urls_point_at_the_rule_expression() {
-        assert_eq!(
-            generator_url("DBConnectionPoolExhausted"),
-            "http://prometheus.example.test:9090/graph?g0.expr=ALERTS%7Balertname%3D%22DBConnectionPoolExhausted%22%7D&g0.tab=1"
-        );
-    }
 }

@@ -1,5 +1,6 @@
 //! Query parameters as Alertmanager reads them: booleans that must say `true` or `false`,
-//! `filter` as repeated label matchers, `receiver` as an anchored regex.
+//! `filter` as repeated label matchers, `receiver` as an anchored regex. Grafana's own
+//! endpoints read their parameters through the same [`Params`].
 
 use opsdeck_domain::matchers::{parse, Matcher};
 use regex::Regex;
@@ -25,7 +26,8 @@ impl Params {
         Params { pairs }
     }
 
-    fn last(&self, name: &str) -> Option<&str> {
+    /// The last value given for `name`.
+    pub(crate) fn last(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
             .rev()
@@ -33,15 +35,30 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The first value given for `name`, as Go's `url.Values.Get` (Grafana's `c.Query`) reads
+    /// it.
+    pub(crate) fn first(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value given for `name`, in order.
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// A boolean with its default, as Go's `strconv.ParseBool` reads it.
     pub(crate) fn flag(&self, name: &str, default: bool) -> Result<bool, BadRequest> {
         match self.last(name) {
             None => Ok(default),
-            Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
-            Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
-            Some(other) => Err(BadRequest(format!(
-                "{name} in query must be of type bool: \"{other}\""
-            ))),
+            Some(text) => go_bool(text).ok_or_else(|| {
+                BadRequest(format!("{name} in query must be of type bool: \"{text}\""))
+            }),
         }
     }
 
@@ -64,6 +81,15 @@ impl Params {
                     .map_err(|e| BadRequest(format!("failed to parse receiver param: {e}")))
             })
             .transpose()
+    }
+}
+
+/// Go's `strconv.ParseBool`.
+pub(crate) fn go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
     }
 }
 
