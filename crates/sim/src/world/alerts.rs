@@ -164,57 +164,5 @@ impl Alerts {
     }
 }
 
-/// Prometheus' fingerprint of a label set (`model.LabelSet.Fingerprint`): FNV-1a 64 over the
-/// names in byte order, each name and value followed by the byte 0xff, printed as `%016x`.
-/// Alertmanager identifies alerts by it.
-pub fn fingerprint(labels: &BTreeMap<String, String>) -> String {
-    const OFFSET: u64 = 14_695_981_039_346_656_037;
-    const PRIME: u64 = 1_099_511_628_211;
-    const SEPARATOR: u8 = 0xff;
-    let mut hash = OFFSET;
-    let mut add = |bytes: &[u8]| {
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(PRIME);
-        }
-    };
-    // A BTreeMap iterates in byte order of its keys, as Go's sort.Strings orders them.
-    for (name, value) in labels {
-        add(name.as_bytes());
-        add(&[SEPARATOR]);
-        add(value.as_bytes());
-        add(&[SEPARATOR]);
-    }
-    format!("{hash:016x}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn fingerprints_follow_prometheus() {
-        // The empty set is FNV-1a's offset basis, as in prometheus/common.
-        assert_eq!(fingerprint(&BTreeMap::new()), "cbf29ce484222325");
-        // Values from prometheus/common's signature tests (LabelsToSignature).
-        assert_eq!(
-            fingerprint(&labels(&[
-                ("name", "garland, briggs"),
-                ("fear", "love is not enough")
-            ])),
-            format!("{:016x}", 5_799_056_148_416_392_346_u64)
-        );
-        // Order-free, and name/value boundaries count.
-        assert_ne!(
-            fingerprint(&labels(&[("ab", "c")])),
-            fingerprint(&labels(&[("a", "bc")]))
-        );
-    }
-}
+/// Prometheus' fingerprint, as opsdeck's sources compute it for backfilled alerts.
+pub use opsdeck_domain::matchers::fingerprint;
