@@ -79,17 +79,10 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
             Arc::new(pd)
         }
         SourceKind::Alertmanager => {
-            // Alertmanager has no authentication of its own: a token is only for a proxy in
-            // front of it, so none configured means none sent (not an error).
-            let token = if s.token.is_some() || s.token_env.is_some() || s.token_keyring.is_some() {
-                Some(resolve_token(s)?)
-            } else {
-                None
-            };
             let am = AlertmanagerSource::new(AlertmanagerConfig {
                 name: name.clone(),
                 url: s.url.clone().unwrap_or_default(),
-                token,
+                token: proxy_token(s)?,
                 // The alerts' `service` label already names the service; no [[services]] key
                 // maps it yet.
                 services: HashMap::new(),
@@ -114,21 +107,7 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
             Arc::new(grafana)
         }
         SourceKind::Prometheus => {
-            // Like Alertmanager, Prometheus has no auth of its own; a token is for a proxy.
-            let token = if s.token.is_some() || s.token_env.is_some() || s.token_keyring.is_some() {
-                Some(resolve_token(s)?)
-            } else {
-                None
-            };
-            let source = Arc::new(
-                PrometheusSource::new(PrometheusConfig {
-                    name: name.clone(),
-                    url: s.url.clone().unwrap_or_default(),
-                    token,
-                    http,
-                })
-                .map_err(|e| source_error(&name, e))?,
-            );
+            let source = prometheus_source(s, http)?;
             prometheus = Some(Arc::clone(&source));
             source
         }
@@ -161,19 +140,31 @@ fn backfill_source(
             message: format!("backfill_from names no Prometheus source {name:?}"),
         });
     };
-    let token = if p.token.is_some() || p.token_env.is_some() || p.token_keyring.is_some() {
-        Some(resolve_token(p)?)
-    } else {
-        None
-    };
+    prometheus_source(p, http).map(Some)
+}
+
+fn prometheus_source(
+    s: &SourceConfig,
+    http: HttpOptions,
+) -> Result<Arc<PrometheusSource>, RegistryError> {
     PrometheusSource::new(PrometheusConfig {
-        name: name.clone(),
-        url: p.url.clone().unwrap_or_default(),
-        token,
+        name: s.name().to_string(),
+        url: s.url.clone().unwrap_or_default(),
+        token: proxy_token(s)?,
         http,
     })
-    .map(|p| Some(Arc::new(p)))
-    .map_err(|e| source_error(name, e))
+    .map(Arc::new)
+    .map_err(|e| source_error(s.name(), e))
+}
+
+/// Alertmanager and Prometheus have no authentication of their own: a token is only for a
+/// proxy in front of them, so none configured means none sent (not an error).
+fn proxy_token(s: &SourceConfig) -> Result<Option<String>, RegistryError> {
+    if s.token.is_some() || s.token_env.is_some() || s.token_keyring.is_some() {
+        Ok(Some(resolve_token(s)?))
+    } else {
+        Ok(None)
+    }
 }
 
 fn source_error(name: &str, e: SourceError) -> RegistryError {
