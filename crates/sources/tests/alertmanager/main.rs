@@ -16,6 +16,7 @@
 //! - `outage`: stopped → a clear error without the token; restarted on the same port →
 //!   recovers without duplicates
 //! - `bad_input`: action requests refused as invalid input
+//! - `rule`: a real Prometheus rule firing, through the real Alertmanager, onto the timeline
 //! - `backfill`: after a gap, what fired and resolved meanwhile, from a real Prometheus seeded
 //!   with the simulated day (against the simulated Alertmanager)
 
@@ -26,4 +27,5 @@ mod harness;
 mod hostile;
 mod outage;
 mod polling;
+mod rule;
 mod silences;
