@@ -54,7 +54,8 @@ async fn first_run_without_config_then_demo() {
 }
 
 /// The live path: `opsdeck sim` frozen at 06:00 on the bundled day, the app launched with the
-/// config the simulator wrote, the page on Today's timeline and PagerDuty healthy.
+/// config the simulator wrote, the page on Today's timeline, every source healthy, and the
+/// page's vitals drawn from the day's Prometheus.
 #[tokio::test(flavor = "multi_thread")]
 async fn live_timeline_from_the_simulator() {
     let out = output_dir("live_timeline_from_the_simulator");
@@ -97,6 +98,42 @@ async fn live_timeline_from_the_simulator() {
         .text_of("[data-testid=health-strip] [data-source=pagerduty][data-state=ok] .state")
         .await;
     assert_eq!(health, "ok");
+    // Every source the simulator serves is configured, Prometheus included when installed.
+    for source in ["alertmanager", "grafana", "prometheus"] {
+        app.text_of(&format!(
+            "[data-testid=health-strip] [data-source={source}][data-state=ok] .state"
+        ))
+        .await;
+    }
     app.screenshot("live-timeline.png").await;
+
+    // The page's panel shows payments-api's vitals from the day's Prometheus: errors high
+    // since the 05:30 alert, and the SLO's budget overspent.
+    app.click(&format!("{row} [data-testid=entry-title]")).await;
+    let errors = app
+        .text_where(
+            "[data-testid=vitals] [data-testid=vital][data-name=error_rate] [data-testid=vital-latest]",
+            |t| t.ends_with('%'),
+        )
+        .await;
+    let percent: f64 = errors
+        .trim_end_matches('%')
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{errors:?}: {e}"));
+    assert!(percent > 20.0, "error rate at 06:00: {errors}");
+    assert_eq!(
+        app.count("[data-testid=vitals] [data-testid=vital] svg polyline")
+            .await,
+        3
+    );
+    let budget = app.text_of("[data-testid=slo-budget]").await;
+    assert!(budget.contains("exhausted"), "{budget}");
+    app.execute(
+        "document.querySelector('[data-testid=vitals]').scrollIntoView()",
+        Vec::new(),
+    )
+    .await;
+    app.screenshot("live-vitals.png").await;
     app.close().await;
 }

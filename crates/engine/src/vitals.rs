@@ -119,7 +119,7 @@ pub async fn vitals(
     let slo = async {
         let slo = wanted.slo.as_ref()?;
         let error_rate = wanted.error_rate.as_deref()?;
-        let window = humantime_serde::re::humantime::format_duration(slo.window).to_string();
+        let window = window_words(slo.window);
         // Attainment: the share of the window the error rate left, averaged at a 5m resolution.
         let query = format!(
             "1 - avg_over_time(({error_rate})[{}s:5m])",
@@ -147,4 +147,34 @@ pub async fn vitals(
     out.series = series;
     out.slo = slo;
     out
+}
+
+/// "30d", "12h", or humantime's words for anything else.
+fn window_words(window: std::time::Duration) -> String {
+    let secs = window.as_secs();
+    if secs % 86_400 == 0 {
+        format!("{}d", secs / 86_400)
+    } else if secs % 3600 == 0 {
+        format!("{}h", secs / 3600)
+    } else {
+        humantime_serde::re::humantime::format_duration(window).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_read_as_configured() {
+        assert_eq!(
+            window_words(std::time::Duration::from_secs(30 * 86_400)),
+            "30d"
+        );
+        assert_eq!(
+            window_words(std::time::Duration::from_secs(12 * 3600)),
+            "12h"
+        );
+        assert_eq!(window_words(std::time::Duration::from_secs(5400)), "1h 30m");
+    }
 }

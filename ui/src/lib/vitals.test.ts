@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetWords, formatValue, sparkline, summary } from "./vitals";
+import { budgetWords, formatValue, percentPrecise, sparkline, summary } from "./vitals";
 
 const at = (minute: number, v: number) => ({ t: new Date(Date.UTC(2026, 4, 4, 6, minute)).toISOString(), v });
 
@@ -35,5 +35,14 @@ describe("summary and budget", () => {
   it("says how much budget is left or how far it is overspent", () => {
     expect(budgetWords(0.42)).toBe("42 % left");
     expect(budgetWords(-1.5)).toBe("exhausted (150 % over)");
+  });
+});
+
+describe("percentPrecise", () => {
+  it("keeps the nines an SLO is about", () => {
+    expect(percentPrecise(0.999)).toBe("99.9 %");
+    expect(percentPrecise(0.97271)).toBe("97.271 %");
+    expect(percentPrecise(1)).toBe("100 %");
+    expect(percentPrecise(0.9995)).toBe("99.95 %");
   });
 });

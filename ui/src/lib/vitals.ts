@@ -36,6 +36,14 @@ export function formatValue(v: number, unit: VitalUnit): string {
   return `${Math.round(pct)} %`;
 }
 
+/** An objective or attainment, where the third nine matters: 0.999 → "99.9 %", 0.97271 →
+ * "97.27 %", 1 → "100 %". */
+export function percentPrecise(v: number): string {
+  if (!Number.isFinite(v)) return "—";
+  const text = (v * 100).toFixed(3).replace(/\.?0+$/, "");
+  return `${text} %`;
+}
+
 /** The latest value and the peak of a series, or nulls without points. */
 export function summary(points: VitalPoint[]): { latest: number | null; peak: number | null } {
   if (points.length === 0) return { latest: null, peak: null };

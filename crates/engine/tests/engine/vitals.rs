@@ -77,7 +77,7 @@ async fn vitals_come_from_a_seeded_prometheus_and_gaps_say_why() {
     let attainment = slo.attainment.expect("attainment");
     assert!(attainment < 0.999 && attainment > 0.9, "{slo:?}");
     assert!(slo.budget_left.expect("budget") < 0.0, "overspent: {slo:?}");
-    assert_eq!(slo.window, "30days");
+    assert_eq!(slo.window, "30d");
 
     // A query Prometheus refuses shows its words on that series alone.
     let broken = cockpit.vitals("broken", 3).await;
