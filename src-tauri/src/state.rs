@@ -85,6 +85,7 @@ impl Shell {
             at: Some(DEMO_AT.into()),
             speed: DEMO_SPEED,
             port_base: None,
+            alertmanager: None,
         })
         .await
         .map_err(|e| e.to_string())?;

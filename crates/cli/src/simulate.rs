@@ -30,6 +30,8 @@ pub enum SimulateError {
     Sim(#[from] opsdeck_sim::run::SimError),
     #[error(transparent)]
     Config(#[from] opsdeck_engine::ConfigError),
+    #[error("--alertmanager {url:?}: {message}")]
+    Alertmanager { url: String, message: String },
 }
 
 impl SimulateError {
@@ -42,6 +44,7 @@ impl SimulateError {
             self,
             SimulateError::Scenario(_)
                 | SimulateError::At { .. }
+                | SimulateError::Alertmanager { .. }
                 | SimulateError::Sim(SimError::Speed(_) | SimError::PortRange { .. })
         )
     }
@@ -53,6 +56,9 @@ pub struct Request {
     pub at: Option<String>,
     pub speed: f64,
     pub port_base: Option<u16>,
+    /// A real Alertmanager to post the scenario's `via: prometheus` alerts to; the written
+    /// config reads alerts from it instead of the simulated one.
+    pub alertmanager: Option<String>,
 }
 
 pub struct Started {
@@ -79,6 +85,11 @@ pub async fn start(req: Request) -> Result<Started, SimulateError> {
             time: scenario.clock.day_starts,
         },
     };
+    let forward_to = req
+        .alertmanager
+        .as_deref()
+        .map(alertmanager_url)
+        .transpose()?;
     let mut sim = opsdeck_sim::run::start(SimOptions {
         scenario: scenario.clone(),
         date,
@@ -94,12 +105,43 @@ pub async fn start(req: Request) -> Result<Started, SimulateError> {
         }
         Err(problem) => Some(problem),
     };
-    let config = config_for(&scenario, &sim);
+    let mut config = config_for(&scenario, &sim);
+    if let Some(url) = forward_to {
+        sim.forward_alerts_to(&url);
+        for source in config
+            .sources
+            .iter_mut()
+            .filter(|s| s.kind == SourceKind::Alertmanager)
+        {
+            source.url = Some(url.clone());
+        }
+    }
     Ok(Started {
         sim,
         config,
         prometheus_problem,
     })
+}
+
+/// An Alertmanager base URL: http(s), nothing after the path.
+fn alertmanager_url(text: &str) -> Result<String, SimulateError> {
+    let refuse = |message: String| SimulateError::Alertmanager {
+        url: text.to_string(),
+        message,
+    };
+    let url = url::Url::parse(text).map_err(|e| refuse(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(refuse(format!(
+            "give Alertmanager's http:// or https:// URL, not {}:",
+            url.scheme()
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse(
+            "give the base URL, without a query or fragment".into(),
+        ));
+    }
+    Ok(text.trim_end_matches('/').to_string())
 }
 
 /// The day's series in a real Prometheus, or why there is none (the simulator runs without

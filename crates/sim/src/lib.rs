@@ -11,6 +11,7 @@
 //!   (the Alertmanager endpoints of both are `alerting`'s).
 //! - [`metrics`] turns the scenario into the series a real Prometheus serves for the vitals;
 //!   [`prometheus`] starts that Prometheus (Debian's) where it is installed.
+//! - [`forward`] posts the `via: prometheus` alerts to a real Alertmanager as well.
 //! - [`faults`] and [`observe`] are the test hooks: injected failures, and every exchange seen.
 //! - [`run`] starts every simulated vendor on loopback and stops them.
 
@@ -18,6 +19,7 @@ mod alerting;
 pub mod alertmanager;
 pub mod clock;
 pub mod faults;
+pub mod forward;
 pub mod grafana;
 pub mod live;
 pub mod metrics;

@@ -113,6 +113,17 @@ impl RunningSim {
         self.prometheus = Some(prometheus);
     }
 
+    /// Also posts the scenario's `via: prometheus` alerts to the real Alertmanager at `url`, as
+    /// Prometheus would, until the simulator stops (see [`crate::forward`]).
+    pub fn forward_alerts_to(&mut self, url: &str) {
+        let task = tokio::spawn(crate::forward::run(
+            self.live.clone(),
+            url.to_owned(),
+            self.stop.subscribe(),
+        ));
+        self.tasks.push(("forward".to_owned(), task));
+    }
+
     pub async fn stop(mut self) {
         // Killing it waits for the process: off the runtime's threads.
         if let Some(mut prometheus) = self.prometheus.take() {

@@ -42,6 +42,10 @@ pub struct OutArgs {
     /// Where to write the config for the simulated sources.
     #[arg(long, value_name = "PATH")]
     config_out: Option<PathBuf>,
+    /// Also post the scenario's `via: prometheus` alerts to this real Alertmanager (as
+    /// Prometheus would), and point the written config's alertmanager source at it.
+    #[arg(long, value_name = "URL")]
+    alertmanager: Option<String>,
 }
 
 pub async fn sim(args: SimArgs) -> Result<(), Failure> {
@@ -76,6 +80,7 @@ async fn serve(
         at,
         speed,
         port_base: out.port_base,
+        alertmanager: out.alertmanager,
     })
     .await
     .map_err(|e| {

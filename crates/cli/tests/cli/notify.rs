@@ -92,6 +92,7 @@ fn acknowledged_page_does_not_notify() {
             at: "06:00",
             port_base: None,
             config_name: "fresh.toml",
+            alertmanager: None,
         },
     );
     let config = sim.config.to_str().unwrap().to_string();

@@ -83,6 +83,7 @@ fn sim_port_base_puts_pagerduty_on_that_port() {
             at: "06:00",
             port_base: Some(port),
             config_name: "sim.toml",
+            alertmanager: None,
         },
     );
     let endpoints = sim.ready["endpoints"]
@@ -141,4 +142,71 @@ fn sim_bad_speed_is_bad_usage() {
             "a refused start still wrote a config"
         );
     }
+}
+
+/// `--alertmanager URL`: the simulator posts its alerts to a real Alertmanager and the written
+/// config reads them from there, so a sync puts the real server's alert on the timeline.
+#[test]
+fn sim_drives_a_real_alertmanager() {
+    let sandbox = Sandbox::new();
+    let real = opsdeck_testkit::Alertmanager::start().unwrap_or_else(|e| panic!("{e}"));
+    let sim = Sim::start(
+        &sandbox,
+        SimArgs {
+            at: "06:00",
+            port_base: None,
+            config_name: "sim.toml",
+            alertmanager: Some(&real.url()),
+        },
+    );
+    let text = std::fs::read_to_string(&sim.config).expect("config");
+    let config: toml::Table = text.parse().expect("TOML");
+    let am = config["sources"]
+        .as_array()
+        .expect("[[sources]]")
+        .iter()
+        .find(|s| s["kind"].as_str() == Some("alertmanager"))
+        .unwrap_or_else(|| panic!("no alertmanager source:\n{text}"));
+    assert_eq!(am["url"].as_str(), Some(real.url().as_str()), "{text}");
+
+    let config = sim.config.to_str().expect("utf-8").to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        sandbox
+            .run(&["--config", &config, "sync", "--once"])
+            .expect_code(0);
+        let timeline = sandbox.run(&["--config", &config, "timeline", "--json"]);
+        let found = timeline.expect_code(0).json().as_array().is_some_and(|l| {
+            l.iter().any(|e| {
+                e["source"] == "alertmanager"
+                    && e["title"]
+                        .as_str()
+                        .is_some_and(|t| t.starts_with("DBConnectionPoolExhausted"))
+            })
+        });
+        if found {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the alert never came through the real Alertmanager: {}",
+            timeline.describe()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(sim.stop().success());
+
+    let bad = sandbox.run(&[
+        "sim",
+        "--scenario",
+        crate::support::scenario_path().to_str().expect("utf-8"),
+        "--alertmanager",
+        "ftp://alertmanager",
+    ]);
+    bad.expect_code(2);
+    assert!(
+        bad.stderr().contains("--alertmanager"),
+        "{}",
+        bad.describe()
+    );
 }

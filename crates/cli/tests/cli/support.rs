@@ -252,6 +252,8 @@ pub struct SimArgs<'a> {
     pub at: &'a str,
     pub port_base: Option<u16>,
     pub config_name: &'a str,
+    /// `--alertmanager URL`: a real Alertmanager to post the alerts to.
+    pub alertmanager: Option<&'a str>,
 }
 
 pub const DATE: &str = "2026-11-22";
@@ -265,6 +267,7 @@ impl Sim {
                 at,
                 port_base: None,
                 config_name: "sim.toml",
+                alertmanager: None,
             },
         )
     }
@@ -291,6 +294,9 @@ impl Sim {
             .stderr(Stdio::piped());
         if let Some(p) = args.port_base {
             cmd.args(["--port-base", &p.to_string()]);
+        }
+        if let Some(url) = args.alertmanager {
+            cmd.args(["--alertmanager", url]);
         }
         let mut guard = ChildGuard::spawn(cmd, "opsdeck sim");
         let stderr = drain(guard.child.stderr.take().expect("stderr pipe"));

@@ -13,7 +13,7 @@
 //! [`AlertmanagerServer::observe`] shows tests every exchange, for the contract check. The
 //! endpoints themselves are `crate::alerting`'s, which Grafana's built-in Alertmanager shares.
 
-mod routes;
+pub(crate) mod routes;
 
 use std::sync::Arc;
 

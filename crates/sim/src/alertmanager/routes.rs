@@ -108,7 +108,7 @@ impl AlertmanagerApi for AlertmanagerServer {
 }
 
 /// Prometheus' link to the rule's expression in its graph page.
-fn generator_url(alertname: &str) -> String {
+pub(crate) fn generator_url(alertname: &str) -> String {
     let expr = format!("ALERTS{{alertname=\"{alertname}\"}}");
     let encoded: String = url::form_urlencoded::byte_serialize(expr.as_bytes()).collect();
     format!("{PROMETHEUS_UI}/graph?g0.expr={encoded}&g0.tab=1")

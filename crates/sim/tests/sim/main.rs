@@ -12,6 +12,7 @@
 //! - `faults`: every injected fault kind
 //! - `running`: the clock moving the world, ports, stopping
 //! - `contract`: the contract check itself catches drift
+//! - `forward`: the scenario's alerts posted to a real Alertmanager, and resolved there
 //! - `alertmanager`: the simulated Alertmanager API v2 (alerts, silences, fingerprints as a
 //!   real Alertmanager computes them), checked against the Alertmanager spec
 //! - `grafana`: the simulated Grafana (its Alertmanager, rules, annotations, authentication),
@@ -22,6 +23,7 @@ mod alertmanager;
 mod contract;
 mod errors;
 mod faults;
+mod forward;
 mod grafana;
 mod harness;
 mod incidents;
