@@ -97,3 +97,17 @@ describe("requests", () => {
     expect(expireRequest("grafana", "s1")).toEqual({ kind: "grafana.expire_silence", target: "s1", params: {} });
   });
 });
+
+describe("alertDetails: rule and backfill", () => {
+  it("reads Grafana's rule and the backfill marker, and nothing when absent", () => {
+    const d = alertDetails({
+      rule: { group: "orders-db", folder: "db", health: "error", query: "cpu > 0.9", last_error: "no data" },
+      backfilled_from: "Prometheus ALERTS",
+    });
+    expect(d.rule).toEqual({ group: "orders-db", folder: "db", health: "error", query: "cpu > 0.9", lastError: "no data" });
+    expect(d.backfilledFrom).toBe("Prometheus ALERTS");
+    const none = alertDetails({ rule: "nonsense" });
+    expect(none.rule).toBeNull();
+    expect(none.backfilledFrom).toBeNull();
+  });
+});

@@ -23,6 +23,18 @@ export interface AlertDetails {
   silencedBy: Silence[];
   inhibitedBy: string[];
   runbookUrl: string | null;
+  /** Grafana's rule behind the alert, when the source knows it. */
+  rule: AlertRule | null;
+  /** Set when the alert was reconstructed after a gap (from Prometheus' ALERTS). */
+  backfilledFrom: string | null;
+}
+
+export interface AlertRule {
+  group: string | null;
+  folder: string | null;
+  health: string | null;
+  query: string | null;
+  lastError: string | null;
 }
 
 function pairs(v: JsonValue | undefined, first: readonly string[]): [string, string][] {
@@ -65,6 +77,20 @@ export function alertDetails(details: JsonValue): AlertDetails {
       .map((x) => str(x))
       .filter((x): x is string => x !== null),
     runbookUrl: runbook,
+    rule: ruleOf(d.rule),
+    backfilledFrom: str(d.backfilled_from),
+  };
+}
+
+function ruleOf(v: JsonValue | undefined): AlertRule | null {
+  const r = obj(v);
+  if (!r) return null;
+  return {
+    group: str(r.group),
+    folder: str(r.folder),
+    health: str(r.health),
+    query: str(r.query),
+    lastError: str(r.last_error),
   };
 }
 

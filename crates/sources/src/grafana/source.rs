@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::annotations::{millis, Annotation, AnnotationMapping};
+use super::rules::{by_alertname, RulesAnswer};
 use crate::alertmanager::{AlertmanagerConfig, AlertmanagerSource, GRAFANA};
 use crate::http::HttpOptions;
 use crate::{ActionContext, ActionError, PollContext, PollOutput, Source, SourceError};
@@ -81,6 +82,17 @@ impl GrafanaSource {
         })
     }
 
+    /// Alerting rules by name. Their state changes often (last evaluation), so they ride along
+    /// with entries the alert diff emits anyway rather than making entries of their own.
+    async fn rules(&self) -> Result<HashMap<String, Value>, SourceError> {
+        let body = self
+            .alerts
+            .client
+            .get_json::<RulesAnswer>("api/prometheus/grafana/api/v1/rules", &[], ACCEPT)
+            .await?;
+        Ok(by_alertname(&body.value))
+    }
+
     async fn annotations(
         &self,
         from: DateTime<Utc>,
@@ -132,10 +144,19 @@ impl Source for GrafanaSource {
             .annotations_since
             .unwrap_or(ctx.now - ctx.backfill)
             .min(ctx.now);
-        let ((mut entries, alerts_cursor), annotations) = tokio::try_join!(
+        let ((mut entries, alerts_cursor), annotations, rules) = tokio::try_join!(
             self.alerts.poll_alerts(ctx, previous.alerts.as_deref()),
-            self.annotations(since, ctx.now)
+            self.annotations(since, ctx.now),
+            self.rules()
         )?;
+        for entry in entries.iter_mut() {
+            let rule = entry.details["labels"]["alertname"]
+                .as_str()
+                .and_then(|name| rules.get(name));
+            if let (Some(rule), Value::Object(details)) = (rule, &mut entry.details) {
+                details.insert("rule".into(), rule.clone());
+            }
+        }
         entries.extend(annotations);
         let next = Cursor {
             alerts: Some(alerts_cursor),

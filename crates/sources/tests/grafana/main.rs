@@ -143,6 +143,13 @@ async fn grafana_alerts_and_annotations_reach_the_timeline() {
     assert_eq!(rate.severity, Severity::Warning);
     assert_eq!(rate.status, Some(Status::Firing));
     assert_eq!(rate.details["grafana"], "grafana");
+    // Its rule, from Grafana's rules API: where it lives and whether it evaluates cleanly.
+    assert_eq!(rate.details["rule"]["group"], "orders-db");
+    assert_eq!(rate.details["rule"]["state"], "firing");
+    assert_eq!(rate.details["rule"]["health"], "ok");
+    assert!(rate.details["rule"]["query"]
+        .as_str()
+        .is_some_and(|q| q.contains("DBQueryRateHigh")));
     let deploy = titled(&first.entries, "user-dashboard 2.8.0: new dashboard");
     assert_eq!(deploy.len(), 1, "{:#?}", first.entries);
     assert_eq!(deploy[0].kind, EntryKind::Annotation);
