@@ -101,13 +101,18 @@ pub async fn missed(
             if known.contains(&m.fingerprint) || m.started_at < from - RUN_GAP {
                 continue;
             }
-            entries.push(entry(&m, mapping));
+            entries.push(entry(
+                &m,
+                mapping,
+                "Prometheus ALERTS (fired and resolved while opsdeck was not polling)",
+            ));
         }
     }
     Ok(entries)
 }
 
-fn entry(m: &Missed, mapping: &Mapping) -> NewEntry {
+/// A resolved entry for an occurrence nobody saw firing; `from` says where it was found.
+pub fn entry(m: &Missed, mapping: &Mapping, from: &str) -> NewEntry {
     let none = BTreeMap::new();
     let occurrence = Occurrence {
         fingerprint: &m.fingerprint,
@@ -117,7 +122,7 @@ fn entry(m: &Missed, mapping: &Mapping) -> NewEntry {
         generator_url: None,
         receivers: &[],
     };
-    let raw: Value = json!({"backfilled_from": "prometheus", "labels": m.labels});
+    let raw: Value = json!({"backfilled_from": from, "labels": m.labels});
     let mut e = mapping.entry(
         &occurrence,
         Phase::Resolved {
@@ -126,10 +131,7 @@ fn entry(m: &Missed, mapping: &Mapping) -> NewEntry {
         raw,
     );
     if let Value::Object(details) = &mut e.details {
-        details.insert(
-            "backfilled_from".into(),
-            json!("Prometheus ALERTS (fired and resolved while opsdeck was not polling)"),
-        );
+        details.insert("backfilled_from".into(), json!(from));
     }
     e
 }

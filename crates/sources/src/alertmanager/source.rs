@@ -83,7 +83,7 @@ pub struct AlertmanagerSource {
     pub(super) flavor: Flavor,
     backfill: Option<Arc<PrometheusSource>>,
     pub(crate) client: JsonClient,
-    pub(super) mapping: Mapping,
+    pub(crate) mapping: Mapping,
     /// The URL as shown in plans: without any credentials or query it may have been given.
     pub(super) shown_url: String,
 }

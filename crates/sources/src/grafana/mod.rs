@@ -4,11 +4,13 @@
 //! service-account token, sent as `Authorization: Bearer …`.
 //!
 //! - `annotations`: what Grafana sends and its mapping onto `annotation` entries
+//! - `history`: after a gap, what fired and resolved meanwhile, from Grafana's state history
 //! - `rules`: alert rules' state, health and query, added to their alerts' details
 //! - `source`: the polls, one cursor for both parts; `grafana.silence` and
 //!   `grafana.expire_silence` are the Alertmanager source's actions
 
 pub mod annotations;
+pub mod history;
 pub mod rules;
 mod source;
 

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::annotations::{millis, Annotation, AnnotationMapping};
+use super::history::{self, StateChange};
 use super::rules::{by_alertname, RulesAnswer};
+use crate::alertmanager::backfill;
 use crate::alertmanager::{AlertmanagerConfig, AlertmanagerSource, GRAFANA};
 use crate::http::HttpOptions;
 use crate::{ActionContext, ActionError, PollContext, PollOutput, Source, SourceError};
@@ -49,7 +51,13 @@ pub struct GrafanaSource {
 struct Cursor {
     alerts: Option<String>,
     annotations_since: Option<DateTime<Utc>>,
+    /// The previous poll's now, to tell a gap since.
+    #[serde(default)]
+    polled_at: Option<DateTime<Utc>>,
 }
+
+/// A poll this long after the previous one reads Grafana's state history for what it missed.
+const GAP: Duration = Duration::minutes(2);
 
 impl GrafanaSource {
     pub fn new(config: GrafanaConfig) -> Result<GrafanaSource, SourceError> {
@@ -91,6 +99,37 @@ impl GrafanaSource {
             .get_json::<RulesAnswer>("api/prometheus/grafana/api/v1/rules", &[], ACCEPT)
             .await?;
         Ok(by_alertname(&body.value))
+    }
+
+    /// Alert instances that fired and resolved between the two polls, from the state history.
+    async fn state_history(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<opsdeck_domain::NewEntry>, SourceError> {
+        let query = [
+            ("type", "alert".to_string()),
+            ("from", millis(from).to_string()),
+            ("to", millis(to).to_string()),
+            ("limit", LIMIT.to_string()),
+        ];
+        let changes = self
+            .alerts
+            .client
+            .get_json::<Vec<StateChange>>("api/annotations", &query, ACCEPT)
+            .await?
+            .value;
+        Ok(history::missed(&changes, from, to)
+            .iter()
+            .map(|m| {
+                backfill::entry(
+                    m,
+                    &self.alerts.mapping,
+                    "Grafana's alert state history (fired and resolved while opsdeck was not \
+                     polling)",
+                )
+            })
+            .collect())
     }
 
     async fn annotations(
@@ -158,9 +197,21 @@ impl Source for GrafanaSource {
             }
         }
         entries.extend(annotations);
+        let mut polled_at = Some(ctx.now);
+        if let Some(from) = previous.polled_at.filter(|t| ctx.now - *t > GAP) {
+            match self.state_history(from, ctx.now).await {
+                Ok(missed) => entries.extend(missed),
+                Err(e) => {
+                    // Keep the gap open: the next poll reads the history again from `from`.
+                    tracing::warn!(source = %self.annotations.source_name, %e, "backfill from Grafana's state history failed");
+                    polled_at = Some(from);
+                }
+            }
+        }
         let next = Cursor {
             alerts: Some(alerts_cursor),
             annotations_since: Some((ctx.now - OVERLAP).max(since)),
+            polled_at,
         };
         let cursor = serde_json::to_string(&next)
             .map_err(|e| SourceError::Config(format!("cannot save the cursor: {e}")))?;

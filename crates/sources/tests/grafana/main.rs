@@ -241,3 +241,48 @@ async fn a_silence_is_planned_created_and_expired_through_grafana() {
     );
     sim.finish().await;
 }
+
+#[tokio::test]
+async fn what_fired_and_resolved_during_a_gap_comes_from_grafanas_state_history() {
+    let sim = shared_day_at("22:00").await;
+    let source = sim.source();
+    let before = source.poll(&sim.ctx(None)).await.expect("polls at 22:00");
+    assert!(titled(&before.entries, "DBHighCPU").is_empty());
+    // The laptop sleeps through DBHighCPU (22:24–23:41).
+    sim.move_to("23:50");
+    let after = source
+        .poll(&sim.ctx(before.cursor.clone()))
+        .await
+        .expect("polls at 23:50");
+    let cpu = titled(&after.entries, "DBHighCPU");
+    assert_eq!(cpu.len(), 1, "{:#?}", after.entries);
+    let e = cpu[0];
+    assert_eq!(e.source, SourceKind::Grafana);
+    assert_eq!(e.kind, EntryKind::Alert);
+    assert_eq!(e.status, Some(Status::Resolved));
+    assert_eq!(e.severity, Severity::Critical);
+    assert_eq!(e.service.as_deref(), Some("orders-db"));
+    let day = |h, m| {
+        NaiveDate::from_ymd_opt(2026, 5, 4)
+            .expect("date")
+            .and_hms_opt(h, m, 0)
+            .expect("time")
+            .and_utc()
+    };
+    assert_eq!(e.started_at, day(22, 24));
+    assert_eq!(e.ended_at, Some(day(23, 41)));
+    assert!(
+        e.details["backfilled_from"]
+            .as_str()
+            .is_some_and(|s| s.contains("state history")),
+        "{}",
+        e.details
+    );
+    // No gap the next time: nothing more.
+    let again = source
+        .poll(&sim.ctx(after.cursor.clone()))
+        .await
+        .expect("polls");
+    assert!(titled(&again.entries, "DBHighCPU").is_empty());
+    sim.finish().await;
+}
