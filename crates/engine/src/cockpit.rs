@@ -20,6 +20,7 @@ use crate::feed::Change;
 use crate::notifier::{DesktopNotifier, Notifier, Silent};
 use crate::paging::PagingSettings;
 use crate::registry::{build_all, Configured, RegistryError};
+use crate::release::{Released, Releaser};
 use crate::supervisor::Supervisor;
 use crate::sync::{lock, sync_source, SyncDeps, SyncOutcome, ME_KEY};
 
@@ -67,6 +68,7 @@ pub struct Cockpit {
     tz: chrono_tz::Tz,
     deps: Arc<SyncDeps>,
     sources: Vec<Configured>,
+    releaser: Arc<Releaser>,
     supervisor: tokio::sync::Mutex<Option<Supervisor>>,
 }
 
@@ -110,6 +112,12 @@ impl Cockpit {
                 self_alarm_after: config.notifications.self_alarm_after,
             },
         });
+        let releaser = Arc::new(Releaser::new(
+            deps.clone(),
+            sources.clone(),
+            config.me.clone(),
+            config.actions.token_lifetime,
+        ));
         Ok(Cockpit {
             tz: config.timezone(),
             config,
@@ -117,6 +125,7 @@ impl Cockpit {
             speed,
             deps,
             sources,
+            releaser,
             supervisor: tokio::sync::Mutex::new(None),
         })
     }
@@ -278,15 +287,13 @@ impl Cockpit {
     }
 
     fn me_with(&self, store: &Store) -> Result<Option<String>, CockpitError> {
-        if let Some(me) = &self.config.me {
-            return Ok(Some(me.clone()));
-        }
-        for c in &self.sources {
-            if let Some(me) = store.cursor(c.source.name(), ME_KEY)? {
-                return Ok(Some(me));
-            }
-        }
-        Ok(None)
+        me_in(self.config.me.as_deref(), &self.sources, store)
+    }
+
+    /// Expires the silences tied to PagerDuty incidents that have resolved (the supervisor
+    /// does this on its own tick; `opsdeck sync --once` calls it after syncing).
+    pub async fn release_resolved(&self) -> Vec<Released> {
+        self.releaser.release_resolved().await
     }
 
     /// Plans an action: what it will do and the single-use token that executes it.
@@ -346,7 +353,11 @@ impl Cockpit {
     pub async fn start(&self) {
         let mut slot = self.supervisor.lock().await;
         if slot.is_none() {
-            *slot = Some(Supervisor::spawn(self.deps.clone(), &self.sources));
+            *slot = Some(Supervisor::spawn(
+                self.deps.clone(),
+                &self.sources,
+                Some(self.releaser.clone()),
+            ));
         }
     }
 
@@ -362,4 +373,30 @@ impl Cockpit {
             s.shutdown(SHUTDOWN_TIMEOUT).await;
         }
     }
+}
+
+/// My email: the config's `me`, else what the first source that knows said.
+fn me_in(
+    config_me: Option<&str>,
+    sources: &[Configured],
+    store: &Store,
+) -> Result<Option<String>, CockpitError> {
+    if let Some(me) = config_me {
+        return Ok(Some(me.to_string()));
+    }
+    for c in sources {
+        if let Some(me) = store.cursor(c.source.name(), ME_KEY)? {
+            return Ok(Some(me));
+        }
+    }
+    Ok(None)
+}
+
+/// [`me_in`] on the shared store.
+pub(crate) fn me_from(
+    config_me: Option<&str>,
+    sources: &[Configured],
+    deps: &SyncDeps,
+) -> Result<Option<String>, CockpitError> {
+    me_in(config_me, sources, &lock(&deps.store))
 }

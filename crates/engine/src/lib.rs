@@ -11,6 +11,7 @@ pub mod notifier;
 pub mod paging;
 pub mod paths;
 pub mod registry;
+pub mod release;
 pub mod secrets;
 pub mod supervisor;
 pub mod sync;

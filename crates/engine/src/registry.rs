@@ -26,6 +26,7 @@ pub enum RegistryError {
 }
 
 /// One source as the supervisor runs it.
+#[derive(Clone)]
 pub struct Configured {
     pub source: Arc<dyn Source>,
     pub config: SourceConfig,

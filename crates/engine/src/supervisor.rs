@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::paging::{notify_due, REMINDER_TICK};
 use crate::registry::Configured;
+use crate::release::{Releaser, RELEASE_TICK};
 use crate::sync::{sync_new, sync_source, SyncDeps};
 use opsdeck_sources::Source;
 
@@ -27,7 +28,13 @@ pub struct Supervisor {
 }
 
 impl Supervisor {
-    pub fn spawn(deps: Arc<SyncDeps>, sources: &[Configured]) -> Supervisor {
+    /// Polls `sources`; with a `releaser`, also expires silences tied to incidents that have
+    /// resolved, on its own tick.
+    pub fn spawn(
+        deps: Arc<SyncDeps>,
+        sources: &[Configured],
+        releaser: Option<Arc<Releaser>>,
+    ) -> Supervisor {
         let cancel = CancellationToken::new();
         let mut refresh = Vec::new();
         let mut tasks = Vec::new();
@@ -57,6 +64,25 @@ impl Supervisor {
                 }
             }
         }));
+        if let Some(releaser) = releaser {
+            let cancel_release = cancel.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(RELEASE_TICK);
+                ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+                loop {
+                    tokio::select! {
+                        _ = cancel_release.cancelled() => return,
+                        _ = ticks.tick() => {}
+                    }
+                    for r in releaser.release_resolved().await {
+                        match &r.outcome {
+                            Ok(o) => tracing::info!(source = %r.source, silence = %r.silence, incident = %r.incident, "{}", o.message),
+                            Err(e) => tracing::warn!(source = %r.source, silence = %r.silence, incident = %r.incident, %e, "tied silence not expired"),
+                        }
+                    }
+                }
+            }));
+        }
         Supervisor {
             cancel,
             refresh,

@@ -77,4 +77,11 @@ pub trait Source: Send + Sync {
             kind: request.kind,
         })
     }
+
+    /// The silences this source holds that are tied to a PagerDuty incident (silence id,
+    /// incident id), for the engine to expire once the incident resolves. Only sources with
+    /// silences have any.
+    async fn tied_silences(&self) -> Result<Vec<(String, String)>, SourceError> {
+        Ok(Vec::new())
+    }
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { alertDetails, defaultMatchers, expireRequest, matcher, silenceParams, silenceRequest } from "./alert";
+import {
+  alertDetails,
+  defaultMatchers,
+  expireRequest,
+  matcher,
+  silenceParams,
+  silenceRequest,
+  sourceNameOf,
+  tiePages,
+} from "./alert";
+import type { TimelineEntry } from "./bindings";
 import { visibleText } from "./text";
 
 describe("alertDetails", () => {
@@ -109,5 +119,39 @@ describe("alertDetails: rule and backfill", () => {
     const none = alertDetails({ rule: "nonsense" });
     expect(none.rule).toBeNull();
     expect(none.backfilledFrom).toBeNull();
+  });
+});
+
+describe("tying a silence to a page, and which source holds it", () => {
+  const page = (id: string, service: string, status: "triggered" | "resolved", at: string): TimelineEntry => ({
+    id,
+    source: "pagerduty",
+    kind: "page",
+    severity: "critical",
+    status,
+    title: `page ${id}`,
+    service,
+    url: null,
+    started_at: at,
+    ended_at: null,
+    external_id: id,
+    details: {},
+  });
+  it("offers the service's open pages, newest first", () => {
+    const entries = [
+      page("Q1", "pay", "triggered", "2026-05-04T05:00:00Z"),
+      page("Q2", "pay", "resolved", "2026-05-04T05:10:00Z"),
+      page("Q3", "web", "triggered", "2026-05-04T05:20:00Z"),
+      page("Q4", "pay", "triggered", "2026-05-04T05:30:00Z"),
+    ];
+    expect(tiePages(entries, "pay").map((e) => e.external_id)).toEqual(["Q4", "Q1"]);
+    expect(tiePages(entries, null)).toEqual([]);
+  });
+  it("sends the tie and the source name as parameters", () => {
+    const parsed = silenceParams("2h", "fix", "a=\"1\"", "a=\"1\"", "Q4", "am-us");
+    expect(parsed).toEqual({ ok: true, params: { duration: "2h", comment: "fix", until_resolved: "Q4", source: "am-us" } });
+    expect(expireRequest("alertmanager", "s1", "am-us").params).toEqual({ source: "am-us" });
+    expect(sourceNameOf({ alertmanager: "am-us" }, "alertmanager")).toBe("am-us");
+    expect(sourceNameOf({ grafana: 3 }, "grafana")).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 // Reading an alert entry's details (vendor data: every field is checked, nothing trusted) and
 // the silence form's requests. Nothing here acts: a silence goes through plan → confirmation
 // dialog → confirm like every action.
-import type { ActionKind, ActionRequest, JsonValue, SourceKind } from "./bindings";
+import type { ActionKind, ActionRequest, JsonValue, SourceKind, TimelineEntry } from "./bindings";
 import { arr, obj, str } from "./json";
 import type { Parsed } from "./actions";
 
@@ -114,7 +114,14 @@ const DURATION = /^(\d+\s*(s|m|h|d|w)\s*)+$/i;
  * the why); matchers are sent only when the user changed them, so the backend's default — every
  * label of the alert — applies otherwise.
  */
-export function silenceParams(duration: string, comment: string, matchers: string, defaults: string): Parsed {
+export function silenceParams(
+  duration: string,
+  comment: string,
+  matchers: string,
+  defaults: string,
+  untilResolved: string | null = null,
+  sourceName: string | null = null,
+): Parsed {
   const d = duration.trim();
   if (!DURATION.test(d)) return { ok: false, error: "Enter a duration like 30m, 2h or 1d." };
   const c = comment.trim();
@@ -123,6 +130,9 @@ export function silenceParams(duration: string, comment: string, matchers: strin
   if (!m) return { ok: false, error: "A silence needs at least one matcher." };
   const params: Record<string, string> = { duration: d, comment: c };
   if (m !== defaults.trim()) params.matchers = m;
+  if (untilResolved) params.until_resolved = untilResolved;
+  // Which of several Alertmanagers (or Grafanas) holds the alert: the engine routes by it.
+  if (sourceName) params.source = sourceName;
   return { ok: true, params };
 }
 
@@ -135,6 +145,27 @@ export function silenceRequest(source: "alertmanager" | "grafana", fingerprint: 
   return { kind: `${source}.silence` as ActionKind, target: fingerprint, params };
 }
 
-export function expireRequest(source: "alertmanager" | "grafana", silenceId: string): ActionRequest {
-  return { kind: `${source}.expire_silence` as ActionKind, target: silenceId, params: {} };
+export function expireRequest(
+  source: "alertmanager" | "grafana",
+  silenceId: string,
+  sourceName: string | null = null,
+): ActionRequest {
+  return {
+    kind: `${source}.expire_silence` as ActionKind,
+    target: silenceId,
+    params: sourceName ? { source: sourceName } : {},
+  };
+}
+
+/** The configured source an alert came from (`details.alertmanager` or `details.grafana`). */
+export function sourceNameOf(details: JsonValue, source: "alertmanager" | "grafana"): string | null {
+  return str(obj(details)?.[source]);
+}
+
+/** Open pages on the alert's service, newest first: what a silence can be tied to. */
+export function tiePages(entries: TimelineEntry[], service: string | null): TimelineEntry[] {
+  if (!service) return [];
+  return entries
+    .filter((e) => e.kind === "page" && e.source === "pagerduty" && e.service === service && e.status !== "resolved")
+    .sort((a, b) => (a.started_at < b.started_at ? 1 : -1));
 }

@@ -27,6 +27,19 @@ pub async fn run(global: &Global, args: SyncArgs) -> Result<(), Failure> {
                 }
             }
         }
+        // Silences tied to incidents this sync saw resolve end now, as the supervisor would.
+        for r in cockpit.release_resolved().await {
+            match &r.outcome {
+                Ok(o) => eprintln!(
+                    "{}: {} (PagerDuty {} resolved)",
+                    r.source, o.message, r.incident
+                ),
+                Err(e) => eprintln!(
+                    "{}: could not expire silence {} tied to PagerDuty {}: {e}",
+                    r.source, r.silence, r.incident
+                ),
+            }
+        }
         return if failed.is_empty() {
             Ok(())
         } else {

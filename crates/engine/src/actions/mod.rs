@@ -32,6 +32,12 @@ use crate::sync::{lock, sync_source, SyncDeps};
 pub enum ActionFailure {
     #[error("no configured source can {kind}: add a [[sources]] entry of kind {}", kind.source())]
     NoSource { kind: ActionKind },
+    #[error("source={name}: no source of kind {} is named {name:?} (there are: {known})", kind.source())]
+    NoNamedSource {
+        kind: ActionKind,
+        name: String,
+        known: String,
+    },
     #[error("{0}")]
     Refused(#[from] Refusal),
     #[error(transparent)]
@@ -44,12 +50,17 @@ impl ActionFailure {
     /// The request was at fault (exit code 2) rather than the vendor or the machine.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            ActionFailure::NoSource { .. } | ActionFailure::Refused(_) => true,
+            ActionFailure::NoSource { .. }
+            | ActionFailure::NoNamedSource { .. }
+            | ActionFailure::Refused(_) => true,
             ActionFailure::Action(e) => e.is_bad_input(),
             ActionFailure::Store(_) => false,
         }
     }
 }
+
+/// The parameter that names which configured source acts, where a vendor has several.
+pub const SOURCE_PARAM: &str = "source";
 
 /// What the action service needs from the cockpit.
 pub(crate) struct Actions<'a> {
@@ -70,11 +81,36 @@ fn random_hex(bytes: usize) -> String {
 }
 
 impl Actions<'_> {
-    fn source_for(&self, request: &ActionRequest) -> Result<&Configured, ActionFailure> {
-        self.sources
+    /// The source that carries out `request`: the one its `source=NAME` parameter names (for
+    /// several Alertmanagers, say), else the first of its vendor.
+    fn source_for(
+        &self,
+        request: &ActionRequest,
+        name: Option<&str>,
+    ) -> Result<&Configured, ActionFailure> {
+        let mut of_kind = self
+            .sources
             .iter()
-            .find(|c| c.source.kind() == request.kind.source())
-            .ok_or(ActionFailure::NoSource { kind: request.kind })
+            .filter(|c| c.source.kind() == request.kind.source());
+        match name {
+            None => of_kind
+                .next()
+                .ok_or(ActionFailure::NoSource { kind: request.kind }),
+            Some(name) => {
+                let known: Vec<&str> = of_kind.clone().map(|c| c.source.name()).collect();
+                of_kind.find(|c| c.source.name() == name).ok_or_else(|| {
+                    ActionFailure::NoNamedSource {
+                        kind: request.kind,
+                        name: name.to_string(),
+                        known: if known.is_empty() {
+                            "none".into()
+                        } else {
+                            known.join(", ")
+                        },
+                    }
+                })
+            }
+        }
     }
 
     fn context(&self) -> ActionContext {
@@ -129,9 +165,18 @@ impl Actions<'_> {
         Ok(())
     }
 
-    pub(crate) async fn plan(&self, request: ActionRequest) -> Result<ActionPlan, ActionFailure> {
+    pub(crate) async fn plan(
+        &self,
+        mut request: ActionRequest,
+    ) -> Result<ActionPlan, ActionFailure> {
         let action_id = random_hex(8);
-        let configured = match self.source_for(&request) {
+        // `source` is the engine's parameter, not the vendor's: the source never sees it.
+        let named = request
+            .params
+            .remove(SOURCE_PARAM)
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        let configured = match self.source_for(&request, named.as_deref()) {
             Ok(c) => c,
             Err(e) => {
                 self.record(

@@ -14,6 +14,7 @@
 //!   batches, the self-alarm
 //! - `oncall`: my shift and who else is on call, from `/oncalls`
 //! - `notify`: one notification per page, across re-syncs and restarts
+//! - `silences`: the named Alertmanager acts; a silence tied to an incident ends with it
 //! - `supervisor`: the poll loop and the change feed, refresh, bounded shutdown
 //! - `vitals`: sparklines and the SLO glance from a real Prometheus seeded with the day
 
@@ -25,5 +26,6 @@ mod harness;
 mod notify;
 mod oncall;
 mod paging;
+mod silences;
 mod supervisor;
 mod vitals;

@@ -27,8 +27,9 @@ const DEFAULT_DURATION: StdDuration = StdDuration::from_secs(2 * 3600);
 fn allowed(kind: ActionKind) -> &'static [&'static str] {
     match kind {
         ActionKind::AlertmanagerSilence | ActionKind::GrafanaSilence => {
-            &["duration", "comment", "matchers"]
+            &["duration", "comment", "matchers", "until_resolved"]
         }
+        ActionKind::AlertmanagerExpireSilence | ActionKind::GrafanaExpireSilence => &["reason"],
         _ => &[],
     }
 }
@@ -79,6 +80,31 @@ struct SilenceInput<'a> {
     creator: String,
     /// `None`: every label of the target alert, as equality matchers.
     matchers: Option<Vec<Matcher>>,
+    /// A PagerDuty incident whose resolution ends the silence early.
+    until_resolved: Option<&'a str>,
+}
+
+/// What a silence's comment carries when it is tied to a PagerDuty incident: the tie lives in
+/// the silence itself, so it survives restarts and is seen by every opsdeck that reads it.
+pub fn tie_marker(incident: &str) -> String {
+    format!("[opsdeck: expires when PagerDuty incident {incident} resolves]")
+}
+
+/// The incident a silence's comment ties it to, if any.
+pub fn tied_incident(comment: &str) -> Option<&str> {
+    let rest = comment
+        .split("[opsdeck: expires when PagerDuty incident ")
+        .nth(1)?;
+    let (incident, tail) = rest.split_once(' ')?;
+    (tail.starts_with("resolves]") && is_incident_id(incident)).then_some(incident)
+}
+
+/// PagerDuty incident ids: uppercase letters and digits.
+fn is_incident_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 fn silence_input<'a>(
@@ -136,12 +162,26 @@ fn silence_input<'a>(
         .map(matchers::parse)
         .transpose()
         .map_err(|e| ActionError::Invalid(format!("{kind}: {e}")))?;
+    let until_resolved = params
+        .get("until_resolved")
+        .map(|id| {
+            if is_incident_id(id) {
+                Ok(id)
+            } else {
+                Err(ActionError::Invalid(format!(
+                    "{kind}: until_resolved={id:?} is not a PagerDuty incident id (such as \
+                     Q0PAY0001)"
+                )))
+            }
+        })
+        .transpose()?;
     Ok(SilenceInput {
         fingerprint,
         duration,
         comment,
         creator,
         matchers,
+        until_resolved,
     })
 }
 
@@ -364,6 +404,15 @@ impl AlertmanagerSource {
             format!("Comment: {}", input.comment),
             format!("Hides {} now:", plural(plan.hidden.len(), "firing alert")),
         ];
+        if let Some(incident) = input.until_resolved {
+            details.insert(
+                2,
+                format!(
+                    "Or until PagerDuty incident {incident} resolves, if sooner: opsdeck then \
+                     expires it (the comment carries the tie)"
+                ),
+            );
+        }
         details.extend(
             plan.hidden
                 .iter()
@@ -407,7 +456,10 @@ impl AlertmanagerSource {
             "startsAt": rfc3339(plan.starts_at),
             "endsAt": rfc3339(plan.ends_at),
             "createdBy": input.creator,
-            "comment": input.comment,
+            "comment": match input.until_resolved {
+                Some(incident) => format!("{} {}", input.comment, tie_marker(incident)),
+                None => input.comment.to_string(),
+            },
         });
         let posted = self
             .client
@@ -424,6 +476,20 @@ impl AlertmanagerSource {
             self.flavor.expire,
             posted.silence_id
         ))
+    }
+
+    /// The silences still in force that are tied to a PagerDuty incident: (silence id,
+    /// incident id), by silence id.
+    pub(crate) async fn tied(&self) -> Result<Vec<(String, String)>, SourceError> {
+        let mut tied: Vec<(String, String)> = self
+            .silences()
+            .await?
+            .into_values()
+            .filter(|s| !s.is_expired())
+            .filter_map(|s| Some((s.id.clone(), tied_incident(&s.comment)?.to_string())))
+            .collect();
+        tied.sort();
+        Ok(tied)
     }
 
     /// The silence as Alertmanager has it now; a missing or expired one is the user's mistake.
@@ -479,6 +545,9 @@ impl AlertmanagerSource {
                 .iter()
                 .map(|a| format!("- {}", alert_line(a, Some(id), "stays silenced by"))),
         );
+        if let Some(reason) = Params::new(request)?.get("reason") {
+            details.insert(0, format!("Why: {reason}"));
+        }
         Ok(Effect {
             summary: format!(
                 "Expire silence {id} on {called} (by {}: \"{}\"): {} again",
@@ -616,6 +685,17 @@ mod tests {
     }
 
     #[test]
+    fn the_tie_to_an_incident_reads_back_from_the_comment() {
+        let comment = format!("pool fix deploying {}", tie_marker("Q0PAY0001"));
+        assert_eq!(tied_incident(&comment), Some("Q0PAY0001"));
+        assert_eq!(tied_incident("pool fix deploying"), None);
+        assert_eq!(
+            tied_incident("[opsdeck: expires when PagerDuty incident <b> resolves]"),
+            None
+        );
+    }
+
+    #[test]
     fn silence_ids_are_uuids() {
         let expire = ActionKind::AlertmanagerExpireSilence;
         assert!(silence_id(&request(
@@ -640,7 +720,9 @@ mod tests {
             "befe4d20-7228-4ff8-8d7d-0c24c4312b76",
             &[("comment", "x")],
         )) {
-            Err(ActionError::Invalid(m)) => assert!(m.contains("takes no parameters"), "{m}"),
+            Err(ActionError::Invalid(m)) => {
+                assert!(m.contains("does not take `comment` (it takes reason)"), "{m}")
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -680,6 +762,7 @@ mod tests {
             comment: "c",
             creator: "me".into(),
             matchers: matchers.map(|m| matchers::parse(m).unwrap()),
+            until_resolved: None,
         };
         let now = ctx(None).now;
         let hidden = |m: Option<&str>| -> Vec<String> {

@@ -258,6 +258,10 @@ impl Source for AlertmanagerSource {
     ) -> Result<String, ActionError> {
         self.execute(request, ctx).await
     }
+
+    async fn tied_silences(&self) -> Result<Vec<(String, String)>, SourceError> {
+        self.tied().await
+    }
 }
 
 #[cfg(test)]

@@ -238,6 +238,10 @@ impl Source for GrafanaSource {
     ) -> Result<String, ActionError> {
         self.alerts.execute_action(request, ctx).await
     }
+
+    async fn tied_silences(&self) -> Result<Vec<(String, String)>, SourceError> {
+        self.alerts.tied_silences().await
+    }
 }
 
 #[cfg(test)]
