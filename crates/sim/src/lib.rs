@@ -26,6 +26,7 @@ pub mod metrics;
 pub mod observe;
 pub mod pagerduty;
 pub mod prometheus;
+mod query_string;
 pub mod run;
 pub mod scenario;
 pub mod world;

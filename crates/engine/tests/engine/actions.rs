@@ -2,7 +2,6 @@
 //! will happen, only its token executes it, once, before it expires; every step is in the audit
 //! log and on the timeline; the vendor's refusal is a failed action with its message.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,22 +15,13 @@ use opsdeck_engine::{ActionFailure, Cockpit};
 use opsdeck_sim::pagerduty::{Fault, PathMatch};
 use opsdeck_sim::run::RunningSim;
 
-use crate::harness::{config_for, day, pagerduty_source, sim, sync_ok, Home, Recorder, TOKEN};
+use crate::harness::{
+    config_for, day, pagerduty_source, request, sim, sync_ok, Home, Recorder, TOKEN,
+};
 
 const SOURCE: &str = "pagerduty";
 const ME: &str = "sam.okafor@example.test";
 const INCIDENT: &str = "Q0PAY0001";
-
-fn request(kind: ActionKind, target: &str, params: &[(&str, &str)]) -> ActionRequest {
-    ActionRequest {
-        kind,
-        target: target.into(),
-        params: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect::<BTreeMap<_, _>>(),
-    }
-}
 
 fn source(running: &RunningSim, protection: Protection) -> SourceConfig {
     let url = running.url("pagerduty").expect("pagerduty url");

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use opsdeck_domain::{HealthState, Notification, SourceHealth, SourceKind, TimelineEntry};
+use opsdeck_domain::{
+    ActionKind, ActionRequest, HealthState, Notification, SourceHealth, SourceKind, TimelineEntry,
+};
 use opsdeck_engine::cockpit::SourceSync;
 use opsdeck_engine::config::{ClockConfig, NotificationsConfig, SourceConfig};
 use opsdeck_engine::{Change, Cockpit, CockpitOptions, Config, Notifier, NotifyError};
@@ -194,4 +196,16 @@ pub async fn wait_for_change(
 pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
+}
+
+/// An action request as the shells send it.
+pub fn request(kind: ActionKind, target: &str, params: &[(&str, &str)]) -> ActionRequest {
+    ActionRequest {
+        kind,
+        target: target.into(),
+        params: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
 }

@@ -5,24 +5,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use opsdeck_domain::{ActionKind, ActionRequest, ActionResult, EntryKind, SourceKind, Status};
+use opsdeck_domain::{ActionKind, ActionResult, EntryKind, SourceKind, Status};
 use opsdeck_engine::config::SourceConfig;
 use opsdeck_engine::ActionFailure;
 
-use crate::harness::{at, config_for, day, pagerduty_source, sim, sync_ok, Home, Recorder};
+use crate::harness::{
+    at, config_for, day, pagerduty_source, request, sim, sync_ok, Home, Recorder,
+};
 
 const SAM: &str = "sam.okafor@example.test";
-
-fn request(kind: ActionKind, target: &str, params: &[(&str, &str)]) -> ActionRequest {
-    ActionRequest {
-        kind,
-        target: target.into(),
-        params: params
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect(),
-    }
-}
 
 #[tokio::test]
 async fn a_silence_tied_to_an_incident_ends_when_it_resolves() {

@@ -5,51 +5,38 @@
 use opsdeck_domain::matchers::{parse, Matcher};
 use regex::Regex;
 
+use crate::query_string::QueryString;
+
 /// A refused request: 400 with Alertmanager's JSON string body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BadRequest(pub String);
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Params {
-    pairs: Vec<(String, String)>,
+    query: QueryString,
 }
 
 impl Params {
     pub(crate) fn parse(raw: Option<&str>) -> Params {
-        let pairs = raw
-            .map(|raw| {
-                url::form_urlencoded::parse(raw.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Params { pairs }
+        Params {
+            query: QueryString::parse(raw),
+        }
     }
 
     /// The last value given for `name`.
     pub(crate) fn last(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.last(name)
     }
 
     /// The first value given for `name`, as Go's `url.Values.Get` (Grafana's `c.Query`) reads
     /// it.
     pub(crate) fn first(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.first(name)
     }
 
     /// Every value given for `name`, in order.
-    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.pairs
-            .iter()
-            .filter(move |(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.query.all_where(|k| k == name)
     }
 
     /// A boolean with its default, as Go's `strconv.ParseBool` reads it.
@@ -65,7 +52,7 @@ impl Params {
     /// Every `filter` parameter's matchers, all of which must hold.
     pub(crate) fn filter(&self) -> Result<Vec<Matcher>, BadRequest> {
         let mut all = Vec::new();
-        for (_, text) in self.pairs.iter().filter(|(k, _)| k == "filter") {
+        for text in self.all("filter") {
             let matchers =
                 parse(text).map_err(|e| BadRequest(format!("bad matcher format: {e}")))?;
             all.extend(matchers);

@@ -94,6 +94,7 @@ impl Query {
             },
             tags: params
                 .all("tags")
+                .into_iter()
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned)
                 .collect(),

@@ -6,42 +6,30 @@ use chrono_tz::Tz;
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
+use crate::query_string::QueryString;
 use crate::scenario::resolve_local;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Query {
-    pairs: Vec<(String, String)>,
+    query: QueryString,
 }
 
 impl Query {
     pub(crate) fn parse(raw: Option<&str>) -> Query {
-        let pairs = raw
-            .map(|raw| {
-                url::form_urlencoded::parse(raw.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Query { pairs }
+        Query {
+            query: QueryString::parse(raw),
+        }
     }
 
     /// The values of a list parameter, sent as `name[]=a&name[]=b` (a bare `name=` also counts).
     pub(crate) fn list(&self, name: &str) -> Vec<&str> {
         let bracketed = format!("{name}[]");
-        self.pairs
-            .iter()
-            .filter(|(k, _)| *k == bracketed || k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.query.all_where(|k| k == bracketed || k == name)
     }
 
     /// A single-valued parameter; the last occurrence wins.
     pub(crate) fn one(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.last(name)
     }
 
     pub(crate) fn count(&self, name: &str) -> Result<Option<usize>, ApiError> {

@@ -721,7 +721,10 @@ mod tests {
             &[("comment", "x")],
         )) {
             Err(ActionError::Invalid(m)) => {
-                assert!(m.contains("does not take `comment` (it takes reason)"), "{m}")
+                assert!(
+                    m.contains("does not take `comment` (it takes reason)"),
+                    "{m}"
+                )
             }
             other => panic!("{other:?}"),
         }
