@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod annotations;
 mod error;
 pub mod ids;
+pub mod kubernetes;
 pub mod oncall;
 pub mod pagerduty;
 pub mod rules;
@@ -102,6 +103,7 @@ pub struct World {
     actions_taken: u64,
     pagerduty: PagerDuty,
     alerts: Alerts,
+    kubernetes: kubernetes::Kubernetes,
     /// The simulated Alertmanager's silences.
     alertmanager_silences: Silences,
     /// Grafana's built-in Alertmanager's silences.
@@ -122,9 +124,12 @@ impl World {
             let at = scenario.instant(date, event.at);
             instants.push(instants.last().map_or(at, |prev| at.max(*prev)));
         }
+        let kubernetes =
+            kubernetes::Kubernetes::new(&scenario, ids.clone(), scenario.day_start(date));
         World {
             pagerduty: PagerDuty::new(&scenario, ids.clone()),
             grafana_rules: rules::grafana_rules(&scenario, &ids),
+            kubernetes,
             scenario,
             date,
             ids,
@@ -199,6 +204,10 @@ impl World {
                     self.annotations.annotate(annotation, at);
                     Outcome::Applied
                 }
+                EventKind::Deploy(d) => self.kubernetes.deploy(d, Origin::Event(index), at),
+                EventKind::Scale(s) => self.kubernetes.scale(s, Origin::Event(index), at),
+                EventKind::K8sEvent(e) => self.kubernetes.k8s_event(e, Origin::Event(index), at),
+                EventKind::Node(n) => self.kubernetes.node(n, at),
                 _ => Outcome::NotSimulated,
             };
             if let Outcome::Skipped(reason) = &outcome {
@@ -249,6 +258,11 @@ impl World {
 
     pub fn incident(&self, id: &str) -> Option<&Incident> {
         self.pagerduty.incident(id)
+    }
+
+    /// The scenario's clusters as they stand.
+    pub fn kubernetes(&self) -> &kubernetes::Kubernetes {
+        &self.kubernetes
     }
 
     /// Every alert occurrence so far, both vias, resolved ones included.

@@ -1104,3 +1104,166 @@ fn grafana_and_alertmanager_keep_their_own_silences() {
         Err(SilenceError::NotFound)
     );
 }
+
+mod kubernetes {
+    use super::*;
+    use crate::world::kubernetes::{ChangeType, Cluster, Kind, Object, Pod, RESTARTED_AT};
+
+    fn pods_of<'c>(c: &'c Cluster, ns: &str) -> Vec<&'c Pod> {
+        c.pods
+            .values()
+            .filter(|p| p.meta.namespace.as_deref() == Some(ns))
+            .collect()
+    }
+
+    #[test]
+    fn the_clusters_start_with_their_nodes_and_workloads_running() {
+        let world = day();
+        let c = world.kubernetes().cluster("prod-eu").expect("prod-eu");
+        let nodes: Vec<&str> = c.nodes.keys().map(String::as_str).collect();
+        assert_eq!(nodes, ["ip-10-0-1-11", "ip-10-0-1-12", "ip-10-0-1-13"]);
+        assert!(c.nodes.values().all(|n| n.ready && !n.unschedulable));
+        let pay = &c.deployments[&("payments".to_string(), "payments-api".to_string())];
+        assert_eq!((pay.replicas, pay.revision), (3, 1));
+        assert_eq!(pay.template.image, "ghcr.io/acme/payments-api:1.41.0");
+        let pods = pods_of(c, "payments");
+        assert_eq!(pods.len(), 3);
+        assert!(pods.iter().all(|p| p.image == pay.template.image));
+        // Spread over the nodes.
+        let mut on: Vec<&str> = pods.iter().map(|p| p.node.as_str()).collect();
+        on.dedup();
+        assert_eq!(on.len(), 3, "{on:?}");
+        assert_eq!(pods_of(c, "web").len(), 4);
+        // Pod names are the ReplicaSet's, which is the Deployment's plus its template hash.
+        let rs = c
+            .replica_sets
+            .values()
+            .find(|rs| rs.deployment == "payments-api")
+            .expect("a replica set");
+        assert!(rs.meta.name.starts_with("payments-api-"));
+        assert!(pods.iter().all(|p| p.meta.name.starts_with(&rs.meta.name)));
+        assert_eq!(rs.meta.labels["pod-template-hash"], rs.pod_template_hash);
+    }
+
+    #[test]
+    fn scaling_deploying_and_restarting_follow_the_scenario() {
+        let mut world = day();
+        world.advance_to(at(6, 5));
+        let c = world.kubernetes().cluster("prod-eu").expect("prod-eu");
+        let key = ("payments".to_string(), "payments-api".to_string());
+        assert_eq!(c.deployments[&key].replicas, 6);
+        assert_eq!(pods_of(c, "payments").len(), 6);
+        let scaled = c
+            .events
+            .values()
+            .filter(|e| e.reason == "ScalingReplicaSet" && e.message.contains("from 3 to 6"))
+            .count();
+        assert_eq!(scaled, 1);
+
+        world.advance_to(at(8, 46));
+        let c = world.kubernetes().cluster("prod-eu").expect("prod-eu");
+        let pay = &c.deployments[&key];
+        assert_eq!(pay.revision, 2);
+        assert_eq!(pay.template.image, "ghcr.io/acme/payments-api:1.41.1");
+        let sets: Vec<(u64, u32)> = {
+            let mut v: Vec<(u64, u32)> = c
+                .replica_sets
+                .values()
+                .filter(|rs| rs.deployment == "payments-api")
+                .map(|rs| (rs.revision, rs.replicas))
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(sets, [(1, 0), (2, 6)]);
+        let pods = pods_of(c, "payments");
+        assert_eq!(pods.len(), 6);
+        assert!(pods.iter().all(|p| p.image.ends_with(":1.41.1")));
+
+        // 11:52 deploys the same image: a restart, marked as kubectl marks it.
+        world.advance_to(at(11, 53));
+        let c = world.kubernetes().cluster("prod-eu").expect("prod-eu");
+        let pay = &c.deployments[&key];
+        assert_eq!(pay.revision, 3);
+        assert_eq!(pay.template.image, "ghcr.io/acme/payments-api:1.41.1");
+        assert!(pay.template.annotations.contains_key(RESTARTED_AT));
+        let secret = c
+            .events
+            .values()
+            .find(|e| e.involved_kind == "Secret")
+            .expect("the 11:48 event");
+        assert_eq!(
+            (secret.reason.as_str(), secret.involved_name.as_str()),
+            ("Updated", "orders-db-credentials")
+        );
+    }
+
+    #[test]
+    fn nodes_cordon_go_not_ready_and_come_back() {
+        let mut world = day();
+        let node =
+            |w: &World| w.kubernetes().cluster("prod-eu").expect("c").nodes["ip-10-0-1-11"].clone();
+        world.advance_to(at(18, 1));
+        assert!(node(&world).unschedulable && node(&world).ready);
+        world.advance_to(at(18, 3));
+        assert!(!node(&world).ready);
+        assert_eq!(node(&world).ready_since, at(18, 2));
+        world.advance_to(at(18, 26));
+        assert!(node(&world).ready && !node(&world).unschedulable);
+        world.advance_to(at(18, 32));
+        let c = world.kubernetes().cluster("prod-eu").expect("c");
+        let backoff = c
+            .events
+            .values()
+            .find(|e| e.reason == "BackOff")
+            .expect("the 18:31 warning");
+        assert_eq!(backoff.event_type, crate::scenario::K8sEventType::Warning);
+        assert_eq!(backoff.involved_name, "user-dashboard-5c9f7b8d4-x2x8q");
+        assert_eq!(backoff.count, 1);
+    }
+
+    #[test]
+    fn every_change_is_kept_in_resource_version_order_and_ids_repeat() {
+        let mut one = day();
+        let mut two = day();
+        one.advance_to(at(12, 0));
+        two.advance_to(at(12, 0));
+        let a = one.kubernetes().cluster("prod-eu").expect("c");
+        let b = two.kubernetes().cluster("prod-eu").expect("c");
+        let changes = a.changes_since(0);
+        assert_eq!(changes.len() as u64, a.resource_version());
+        assert!(changes
+            .windows(2)
+            .all(|w| w[0].resource_version < w[1].resource_version));
+        assert!(changes
+            .iter()
+            .all(|c| c.object.meta().resource_version == c.resource_version));
+        // Rollouts delete the old pods.
+        assert!(changes
+            .iter()
+            .any(|c| c.change == ChangeType::Deleted && c.object.kind() == Kind::Pod));
+        let uids =
+            |c: &Cluster| -> Vec<String> { c.pods.values().map(|p| p.meta.uid.clone()).collect() };
+        assert_eq!(uids(a), uids(b), "the same day mints the same ids");
+        // A watch from the middle gets only what came after.
+        let mid = changes[changes.len() / 2].resource_version;
+        assert!(a
+            .changes_since(mid)
+            .iter()
+            .all(|c| c.resource_version > mid));
+        // Stored objects are as their last change left them.
+        let last_pod = changes
+            .iter()
+            .rev()
+            .find_map(|c| match (&c.object, c.change) {
+                (Object::Pod(p), ChangeType::Added) => Some(p.clone()),
+                _ => None,
+            })
+            .expect("a pod was added");
+        let stored = &a.pods[&(
+            last_pod.meta.namespace.clone().unwrap_or_default(),
+            last_pod.meta.name.clone(),
+        )];
+        assert_eq!(stored, &last_pod);
+    }
+}
