@@ -21,6 +21,7 @@ pub mod clock;
 pub mod faults;
 pub mod forward;
 pub mod grafana;
+pub mod kubernetes;
 pub mod live;
 pub mod metrics;
 pub mod observe;

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use crate::alertmanager::AlertmanagerServer;
 use crate::clock::SimClock;
 use crate::grafana::GrafanaServer;
+use crate::kubernetes::KubernetesServer;
 use crate::live::LiveWorld;
 use crate::pagerduty::PagerDutyServer;
 use crate::scenario::{Scenario, ScenarioTime};
@@ -80,6 +81,8 @@ pub struct RunningSim {
     pub alertmanager: AlertmanagerServer,
     /// For response observers in tests.
     pub grafana: GrafanaServer,
+    /// One per cluster context, in the scenario's order.
+    pub kubernetes: Vec<KubernetesServer>,
     /// The real Prometheus serving the day's series, when one was attached.
     prometheus: Option<crate::prometheus::Prometheus>,
     live: LiveWorld,
@@ -152,6 +155,14 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
     let (alertmanager_listener, alertmanager_addr) =
         bind("alertmanager", options.port_base).await?;
     let (grafana_listener, grafana_addr) = bind("grafana", options.port_base).await?;
+    // One API server per cluster context, after the fixed vendors and the day's Prometheus.
+    let mut kubernetes_listeners = Vec::new();
+    for (i, cluster) in options.scenario.clusters.iter().enumerate() {
+        let vendor = format!("kubernetes/{}", cluster.context);
+        let index = VENDORS.len() + 1 + i;
+        let (listener, addr) = bind_at(&vendor, Some(index), options.port_base).await?;
+        kubernetes_listeners.push((cluster.context.clone(), vendor, listener, addr));
+    }
 
     let simulated_at = options.scenario.instant(options.date, options.at);
     let world = Arc::new(Mutex::new(World::new(options.scenario, options.date)));
@@ -202,6 +213,21 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         )),
     ));
 
+    let mut kubernetes = Vec::new();
+    for (context, vendor, listener, addr) in kubernetes_listeners {
+        let url = format!("http://{addr}");
+        let server = KubernetesServer::new(live.clone(), &context, &url);
+        endpoints.insert(vendor.clone(), url);
+        let router = server.router();
+        let stopping = stopping.clone();
+        let name = vendor.clone();
+        tasks.push((
+            vendor,
+            tokio::spawn(async move { serve(&name, listener, router, stopping).await }),
+        ));
+        kubernetes.push(server);
+    }
+
     if options.speed > 0.0 {
         tasks.push((
             "clock".to_owned(),
@@ -215,6 +241,7 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         pagerduty,
         alertmanager,
         grafana,
+        kubernetes,
         prometheus: None,
         live,
         stop,
@@ -225,7 +252,15 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
 /// Listens for `vendor` on its port: ephemeral, or the port base plus its index in
 /// [`VENDORS`].
 async fn bind(vendor: &str, port_base: Option<u16>) -> Result<(TcpListener, SocketAddr), SimError> {
-    let index = VENDORS.iter().position(|v| *v == vendor);
+    bind_at(vendor, VENDORS.iter().position(|v| *v == vendor), port_base).await
+}
+
+/// Listens for `vendor` on its port: ephemeral, or the port base plus `index`.
+async fn bind_at(
+    vendor: &str,
+    index: Option<usize>,
+    port_base: Option<u16>,
+) -> Result<(TcpListener, SocketAddr), SimError> {
     let port = match port_base {
         None => 0,
         Some(base) => index

@@ -12,6 +12,8 @@
 //! - `faults`: every injected fault kind
 //! - `running`: the clock moving the world, ports, stopping
 //! - `contract`: the contract check itself catches drift
+//! - `kubernetes`: the simulated Kubernetes API (discovery, lists, gets), read with the
+//!   client's types and checked against the Kubernetes description
 //! - `forward`: the scenario's alerts posted to a real Alertmanager, and resolved there
 //! - `alertmanager`: the simulated Alertmanager API v2 (alerts, silences, fingerprints as a
 //!   real Alertmanager computes them), checked against the Alertmanager spec
@@ -27,6 +29,7 @@ mod forward;
 mod grafana;
 mod harness;
 mod incidents;
+mod kubernetes;
 mod log_entries;
 mod oncalls;
 mod paging;

@@ -61,7 +61,9 @@ async fn a_frozen_clock_stays_put_and_events_before_at_have_happened() {
 async fn endpoints_are_loopback_urls_per_vendor() {
     let sim = start_sim(bundled_day(), "06:00", 0.0).await;
     let names: Vec<&str> = sim.running.endpoints.keys().map(String::as_str).collect();
-    let mut vendors = VENDORS.to_vec();
+    // The fixed vendors, and one Kubernetes API per cluster context.
+    let mut vendors: Vec<String> = VENDORS.iter().map(|v| v.to_string()).collect();
+    vendors.push("kubernetes/prod-eu".into());
     vendors.sort_unstable();
     assert_eq!(names, vendors);
     let url = sim.running.url("pagerduty").expect("pagerduty");
@@ -95,6 +97,11 @@ async fn a_port_base_is_used_in_vendor_order_and_a_taken_port_fails() {
     assert_eq!(
         running.url("alertmanager"),
         Some(format!("http://127.0.0.1:{}", port + 1).as_str())
+    );
+    // Contexts come after the fixed vendors and the port kept for the day's Prometheus.
+    assert_eq!(
+        running.url("kubernetes/prod-eu"),
+        Some(format!("http://127.0.0.1:{}", port + VENDORS.len() as u16 + 1).as_str())
     );
     assert_eq!(
         running.url("grafana"),

@@ -1,0 +1,57 @@
+//! The simulated Kubernetes API, one server per cluster context of the scenario: discovery,
+//! and list and get for nodes, pods, events, deployments and replicasets, rendered from the
+//! world as the API server renders them. (Watch streams, patches and the scale subresource
+//! build on this.)
+
+pub(crate) mod render;
+mod routes;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::live::LiveWorld;
+
+/// One simulated cluster's API server; clones share it.
+#[derive(Clone)]
+pub struct KubernetesServer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    live: LiveWorld,
+    context: String,
+    /// `host:port`, for discovery's `serverAddressByClientCIDRs`.
+    address: String,
+    api_base: String,
+}
+
+impl KubernetesServer {
+    /// The server for `context`, reachable at `api_base` (`http://127.0.0.1:PORT`).
+    pub fn new(live: LiveWorld, context: &str, api_base: &str) -> Self {
+        let api_base = api_base.trim_end_matches('/').to_owned();
+        KubernetesServer {
+            inner: Arc::new(Inner {
+                live,
+                context: context.to_owned(),
+                address: api_base
+                    .trim_start_matches("http://")
+                    .trim_start_matches("https://")
+                    .to_owned(),
+                api_base,
+            }),
+        }
+    }
+
+    pub fn router(&self) -> Router {
+        routes::router(self.clone())
+    }
+
+    pub fn url(&self) -> &str {
+        &self.inner.api_base
+    }
+
+    pub fn context(&self) -> &str {
+        &self.inner.context
+    }
+}

@@ -1,0 +1,88 @@
+//! The simulated Kubernetes API for the shared day's cluster: discovery, lists and gets that
+//! the client's own types read and the Kubernetes description accepts, and `Status` errors.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::List;
+use opsdeck_contract::Spec;
+use serde_json::Value;
+
+use crate::harness::shared_day_at;
+
+fn specs() -> (Spec, Spec) {
+    let dir = opsdeck_contract::shared::specs_dir().join("kubernetes/client-go-testdata");
+    let load = |f: &str| Spec::load(&dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    (
+        load("api__v1_openapi.json"),
+        load("apis__apps__v1_openapi.json"),
+    )
+}
+
+#[tokio::test]
+async fn lists_and_gets_read_as_kubernetes_objects() {
+    let sim = shared_day_at("06:05").await;
+    let base = sim
+        .running
+        .url("kubernetes/prod-eu")
+        .expect("one server per context")
+        .to_string();
+    let (core, apps) = specs();
+    let get = |path: &str| {
+        let url = format!("{base}{path}");
+        let client = sim.client.clone();
+        async move {
+            let r = client.get(url).send().await.expect("answers");
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.expect("JSON"))
+        }
+    };
+
+    for path in ["/version", "/api", "/apis", "/api/v1", "/apis/apps/v1"] {
+        let (status, body) = get(path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+
+    // 06:04 scaled payments-api from 3 to 6.
+    let path = "/apis/apps/v1/namespaces/payments/deployments";
+    let (status, body) = get(path).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(apps.validate_response("GET", path, 200, &body), Ok(()));
+    let list: List<Deployment> = serde_json::from_value(body.clone()).expect("a DeploymentList");
+    assert_eq!(list.items.len(), 1);
+    let pay = &list.items[0];
+    assert_eq!(pay.metadata.name.as_deref(), Some("payments-api"));
+    assert_eq!(pay.spec.replicas, Some(6));
+    let rv: u64 = body["metadata"]["resourceVersion"]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .expect("a numeric resourceVersion string");
+    assert!(rv > 0);
+
+    let path = "/api/v1/pods";
+    let (status, body) = get(path).await;
+    assert_eq!(status, 200);
+    assert_eq!(core.validate_response("GET", path, 200, &body), Ok(()));
+    let pods: List<Pod> = serde_json::from_value(body).expect("a PodList");
+    let payments = pods
+        .items
+        .iter()
+        .filter(|p| p.metadata.namespace.as_deref() == Some("payments"))
+        .count();
+    assert_eq!((pods.items.len(), payments), (10, 6));
+
+    let path = "/api/v1/nodes/ip-10-0-1-11";
+    let (status, body) = get(path).await;
+    assert_eq!(status, 200);
+    assert_eq!(core.validate_response("GET", path, 200, &body), Ok(()));
+    let node: Node = serde_json::from_value(body).expect("a Node");
+    assert_eq!(node.metadata.name.as_deref(), Some("ip-10-0-1-11"));
+
+    let (status, body) = get("/apis/apps/v1/namespaces/payments/deployments/nope").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["kind"], "Status");
+    assert_eq!(body["reason"], "NotFound");
+    assert_eq!(body["message"], "deployments.apps \"nope\" not found");
+    let (status, body) = get("/api/v1/secrets").await;
+    assert_eq!((status, body["code"].as_u64()), (404, Some(404)));
+    sim.running.stop().await;
+}
