@@ -216,7 +216,7 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
     let mut kubernetes = Vec::new();
     for (context, vendor, listener, addr) in kubernetes_listeners {
         let url = format!("http://{addr}");
-        let server = KubernetesServer::new(live.clone(), &context, &url);
+        let server = KubernetesServer::new(live.clone(), &context, &url, stopping.clone());
         endpoints.insert(vendor.clone(), url);
         let router = server.router();
         let stopping = stopping.clone();

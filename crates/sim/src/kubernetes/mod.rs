@@ -1,14 +1,15 @@
 //! The simulated Kubernetes API, one server per cluster context of the scenario: discovery,
-//! and list and get for nodes, pods, events, deployments and replicasets, rendered from the
-//! world as the API server renders them. (Watch streams, patches and the scale subresource
-//! build on this.)
+//! list, get and watch for nodes, pods, events, deployments and replicasets, rendered from the
+//! world as the API server renders them. (Patches and the scale subresource build on this.)
 
 pub(crate) mod render;
 mod routes;
+pub mod watch;
 
 use std::sync::Arc;
 
 use axum::Router;
+use tokio::sync::watch as signal;
 
 use crate::live::LiveWorld;
 
@@ -24,11 +25,18 @@ struct Inner {
     /// `host:port`, for discovery's `serverAddressByClientCIDRs`.
     address: String,
     api_base: String,
+    /// Becomes true when the server stops; open watches end then.
+    stopping: signal::Receiver<bool>,
 }
 
 impl KubernetesServer {
     /// The server for `context`, reachable at `api_base` (`http://127.0.0.1:PORT`).
-    pub fn new(live: LiveWorld, context: &str, api_base: &str) -> Self {
+    pub fn new(
+        live: LiveWorld,
+        context: &str,
+        api_base: &str,
+        stopping: signal::Receiver<bool>,
+    ) -> Self {
         let api_base = api_base.trim_end_matches('/').to_owned();
         KubernetesServer {
             inner: Arc::new(Inner {
@@ -39,6 +47,7 @@ impl KubernetesServer {
                     .trim_start_matches("https://")
                     .to_owned(),
                 api_base,
+                stopping,
             }),
         }
     }

@@ -2,7 +2,7 @@
 //! scenario has: nodes, pods and events (core/v1), deployments and replicasets (apps/v1).
 //! Lists carry the cluster's resourceVersion; errors are `Status` objects.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -10,7 +10,9 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::render::{self, Owners};
+use super::watch::{self, WatchRequest};
 use super::KubernetesServer;
+use crate::query_string::QueryString;
 use crate::world::kubernetes::{Cluster, Kind, Object};
 
 pub(crate) fn router(server: KubernetesServer) -> Router {
@@ -79,7 +81,18 @@ fn list_kind(kind: Kind) -> (&'static str, &'static str) {
     }
 }
 
-fn objects(cluster: &Cluster, kind: Kind) -> Vec<Object> {
+/// `apiVersion` and `kind` of one object of `kind`.
+pub(crate) fn single_kind(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Node => ("v1", "Node"),
+        Kind::Pod => ("v1", "Pod"),
+        Kind::Event => ("v1", "Event"),
+        Kind::Deployment => ("apps/v1", "Deployment"),
+        Kind::ReplicaSet => ("apps/v1", "ReplicaSet"),
+    }
+}
+
+pub(crate) fn objects(cluster: &Cluster, kind: Kind) -> Vec<Object> {
     match kind {
         Kind::Node => cluster.nodes.values().cloned().map(Object::Node).collect(),
         Kind::Pod => cluster.pods.values().cloned().map(Object::Pod).collect(),
@@ -102,6 +115,56 @@ fn objects(cluster: &Cluster, kind: Kind) -> Vec<Object> {
             .map(Object::ReplicaSet)
             .collect(),
     }
+}
+
+/// A list, or with `watch=true` a watch stream; a bad `resourceVersion` or
+/// `timeoutSeconds` is a 400 `Status`.
+fn list_or_watch(
+    server: &KubernetesServer,
+    kind: Kind,
+    namespace: Option<&str>,
+    raw: Option<&str>,
+) -> Response {
+    let q = QueryString::parse(raw);
+    if !matches!(q.last("watch"), Some("true" | "1")) {
+        return list(server, kind, namespace);
+    }
+    let from = match q.last("resourceVersion").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match v.parse::<u64>() {
+            Ok(rv) => Some(rv),
+            Err(_) => {
+                return status(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    &format!("resourceVersion {v:?} is not a resource version"),
+                )
+            }
+        },
+    };
+    let timeout = match q.last("timeoutSeconds") {
+        None => watch::DEFAULT_TIMEOUT,
+        Some(v) => match v.parse::<u64>() {
+            Ok(s) => std::time::Duration::from_secs(s),
+            Err(_) => {
+                return status(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    &format!("timeoutSeconds {v:?} is not a number of seconds"),
+                )
+            }
+        },
+    };
+    watch::stream(
+        server.clone(),
+        WatchRequest {
+            kind,
+            namespace: namespace.map(str::to_owned),
+            from,
+            bookmarks: matches!(q.last("allowWatchBookmarks"), Some("true" | "1")),
+            timeout,
+        },
+    )
 }
 
 fn list(server: &KubernetesServer, kind: Kind, namespace: Option<&str>) -> Response {
@@ -165,9 +228,13 @@ fn unknown(plural: &str) -> Response {
     )
 }
 
-async fn list_all(State(s): State<KubernetesServer>, Path(plural): Path<String>) -> Response {
+async fn list_all(
+    State(s): State<KubernetesServer>,
+    Path(plural): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     match kind_of("", &plural) {
-        Some(kind) => list(&s, kind, None),
+        Some(kind) => list_or_watch(&s, kind, None, raw.as_deref()),
         None => unknown(&plural),
     }
 }
@@ -179,9 +246,10 @@ async fn get_node(State(s): State<KubernetesServer>, Path(name): Path<String>) -
 async fn list_core(
     State(s): State<KubernetesServer>,
     Path((ns, plural)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     match kind_of("", &plural).filter(|k| *k != Kind::Node) {
-        Some(kind) => list(&s, kind, Some(&ns)),
+        Some(kind) => list_or_watch(&s, kind, Some(&ns), raw.as_deref()),
         None => unknown(&plural),
     }
 }
@@ -196,9 +264,13 @@ async fn get_core(
     }
 }
 
-async fn list_all_apps(State(s): State<KubernetesServer>, Path(plural): Path<String>) -> Response {
+async fn list_all_apps(
+    State(s): State<KubernetesServer>,
+    Path(plural): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     match kind_of("apps", &plural) {
-        Some(kind) => list(&s, kind, None),
+        Some(kind) => list_or_watch(&s, kind, None, raw.as_deref()),
         None => unknown(&plural),
     }
 }
@@ -206,9 +278,10 @@ async fn list_all_apps(State(s): State<KubernetesServer>, Path(plural): Path<Str
 async fn list_apps(
     State(s): State<KubernetesServer>,
     Path((ns, plural)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     match kind_of("apps", &plural) {
-        Some(kind) => list(&s, kind, Some(&ns)),
+        Some(kind) => list_or_watch(&s, kind, Some(&ns), raw.as_deref()),
         None => unknown(&plural),
     }
 }

@@ -86,3 +86,114 @@ async fn lists_and_gets_read_as_kubernetes_objects() {
     assert_eq!((status, body["code"].as_u64()), (404, Some(404)));
     sim.running.stop().await;
 }
+
+/// Reads watch events (one JSON object per line) until `done` holds for what was read.
+async fn read_events(
+    response: &mut reqwest::Response,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut buffer = String::new();
+    let mut events = Vec::new();
+    while !done(&events) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the watch never delivered what was expected: {events:?}"
+        );
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(20), response.chunk())
+            .await
+            .expect("a chunk in time")
+            .expect("the stream reads")
+            .unwrap_or_else(|| panic!("the watch ended early: {events:?}"));
+        buffer.push_str(std::str::from_utf8(&chunk).expect("utf-8"));
+        while let Some(end) = buffer.find('\n') {
+            let line: String = buffer.drain(..=end).collect();
+            events.push(serde_json::from_str(line.trim()).expect("one JSON event per line"));
+        }
+    }
+    events
+}
+
+#[tokio::test]
+async fn watches_stream_what_changes_after_a_resource_version() {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
+
+    let sim = shared_day_at("06:00").await;
+    let base = sim
+        .running
+        .url("kubernetes/prod-eu")
+        .expect("url")
+        .to_string();
+    let path = format!("{base}/apis/apps/v1/namespaces/payments/deployments");
+    let list: Value = sim
+        .client
+        .get(&path)
+        .send()
+        .await
+        .expect("lists")
+        .json()
+        .await
+        .expect("JSON");
+    let rv = list["metadata"]["resourceVersion"]
+        .as_str()
+        .expect("rv")
+        .to_string();
+
+    let mut watch = sim
+        .client
+        .get(format!(
+            "{path}?watch=true&resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=30"
+        ))
+        .send()
+        .await
+        .expect("watches");
+    assert_eq!(watch.status(), 200);
+    // 06:04 scales payments-api to 6: one MODIFIED deployment, then bookmarks go on.
+    drop(
+        sim.running
+            .live()
+            .advance_to(sim.running.now() + chrono::TimeDelta::minutes(5)),
+    );
+    let events = read_events(&mut watch, |e| {
+        e.iter().any(|e| e["type"] == "MODIFIED") && e.iter().any(|e| e["type"] == "BOOKMARK")
+    })
+    .await;
+    let modified: Vec<&Value> = events.iter().filter(|e| e["type"] == "MODIFIED").collect();
+    assert_eq!(modified.len(), 1, "{events:?}");
+    let typed: WatchEvent<Deployment> =
+        serde_json::from_value(modified[0].clone()).expect("a watch event of a Deployment");
+    match typed {
+        WatchEvent::Modified(d) => assert_eq!(d.spec.replicas, Some(6)),
+        other => panic!("{other:?}"),
+    }
+    let bookmark = events
+        .iter()
+        .find(|e| e["type"] == "BOOKMARK")
+        .expect("a bookmark");
+    let at: u64 = bookmark["object"]["metadata"]["resourceVersion"]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .expect("a resourceVersion");
+    assert!(at > rv.parse::<u64>().expect("rv"));
+    drop(watch);
+
+    // Without a resourceVersion, the current objects come first, as ADDED.
+    let mut fresh = sim
+        .client
+        .get(format!("{path}?watch=true&timeoutSeconds=5"))
+        .send()
+        .await
+        .expect("watches");
+    let events = read_events(&mut fresh, |e| !e.is_empty()).await;
+    assert_eq!(events[0]["type"], "ADDED");
+    assert_eq!(events[0]["object"]["metadata"]["name"], "payments-api");
+
+    let bad = sim
+        .client
+        .get(format!("{path}?watch=true&resourceVersion=abc"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(bad.status(), 400);
+    sim.running.stop().await;
+}
