@@ -265,6 +265,46 @@ pub fn ready_line(
     })
 }
 
+/// The kubeconfig for the simulated clusters, beside `config_path` (`opsdeck-sim.toml` →
+/// `opsdeck-sim.kubeconfig`): one cluster, context and user per context, the first context
+/// current. Written as JSON, which is YAML too, so kubectl and kube-rs read it. `None` when the
+/// scenario has no clusters.
+pub fn kubeconfig_for(sim: &RunningSim) -> Option<serde_json::Value> {
+    let contexts: Vec<(&str, &str)> = sim
+        .endpoints
+        .iter()
+        .filter_map(|(vendor, url)| Some((vendor.strip_prefix("kubernetes/")?, url.as_str())))
+        .collect();
+    let first = contexts.first()?.0;
+    Some(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "preferences": {},
+        "current-context": first,
+        "clusters": contexts.iter().map(|(name, url)| serde_json::json!({
+            "name": name,
+            "cluster": {"server": url},
+        })).collect::<Vec<_>>(),
+        "contexts": contexts.iter().map(|(name, _)| serde_json::json!({
+            "name": name,
+            "context": {"cluster": name, "user": "opsdeck-sim"},
+        })).collect::<Vec<_>>(),
+        // The simulator's throwaway token, like the config's; loopback only.
+        "users": [{"name": "opsdeck-sim", "user": {"token": SIM_TOKEN}}],
+    }))
+}
+
+/// Writes [`kubeconfig_for`] beside `config_path` (atomically), returning where.
+pub fn write_kubeconfig(config_path: &Path, sim: &RunningSim) -> std::io::Result<Option<PathBuf>> {
+    let Some(kubeconfig) = kubeconfig_for(sim) else {
+        return Ok(None);
+    };
+    let path = config_path.with_extension("kubeconfig");
+    let text = serde_json::to_string_pretty(&kubeconfig).map_err(std::io::Error::other)?;
+    opsdeck_engine::config::write_atomically(&path, text.as_bytes())?;
+    Ok(Some(path))
+}
+
 /// Where `opsdeck sim` writes its config unless told otherwise: the current directory, never
 /// the user's own config.
 pub fn default_config_out() -> PathBuf {

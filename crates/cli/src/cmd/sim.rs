@@ -95,8 +95,12 @@ async fn serve(
         .config
         .save(&config_path)
         .map_err(|e| Failure::failed(e.to_string()))?;
-    // Kubernetes is not simulated yet, so there is no kubeconfig to point at.
-    println!("{}", ready_line(&config_path, None, &started));
+    let kubeconfig = simulate::write_kubeconfig(&config_path, &started.sim)
+        .map_err(|e| Failure::failed(format!("cannot write the kubeconfig: {e}")))?;
+    println!(
+        "{}",
+        ready_line(&config_path, kubeconfig.as_deref(), &started)
+    );
     eprintln!(
         "opsdeck sim: serving {} on loopback; config written to {} (Ctrl-C to stop)",
         started

@@ -33,6 +33,21 @@ fn sim_prints_ready_line_and_writes_a_working_config() {
         .parse::<u16>()
         .unwrap_or_else(|e| panic!("no port in {pagerduty}: {e}"));
 
+    // A kubeconfig for the simulated clusters, beside the config, pointing at their servers.
+    let kubeconfig_path = ready["kubeconfig"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no kubeconfig in {}", sim.ready));
+    let kubeconfig: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(kubeconfig_path).expect("the kubeconfig was written"),
+    )
+    .expect("JSON, which is YAML too");
+    assert_eq!(kubeconfig["current-context"], "prod-eu");
+    assert_eq!(
+        kubeconfig["clusters"][0]["cluster"]["server"],
+        ready["endpoints"]["kubernetes/prod-eu"]
+    );
+    assert_eq!(kubeconfig["contexts"][0]["context"]["cluster"], "prod-eu");
+
     // The config must exist by the time the line is printed (it is written first, atomically).
     let text = std::fs::read_to_string(&sim.config).expect("the config was written");
     let config: toml::Table = text
