@@ -3,7 +3,8 @@
 //! namespace) asked for; without one (or "0") it first sends every current object as ADDED.
 //! With `allowWatchBookmarks=true` it sends a BOOKMARK with the current resourceVersion every
 //! [`BOOKMARK_EVERY`]. It ends after `timeoutSeconds` (real seconds; default
-//! [`DEFAULT_TIMEOUT`]) or when the server stops.
+//! [`DEFAULT_TIMEOUT`]) or when the server stops, and with an ERROR event carrying a 410
+//! `Status` when the history it would resume from has been compacted.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -39,15 +40,20 @@ fn line(value: &Value) -> Bytes {
     Bytes::from(text)
 }
 
-/// The events after `after` that `req` wants, and the resourceVersion they reach.
-fn next_events(server: &KubernetesServer, req: &WatchRequest, after: u64) -> (Vec<Bytes>, u64) {
+/// The events after `after` that `req` wants, and the resourceVersion they reach; `None` when
+/// the history from `after` is gone.
+fn next_events(
+    server: &KubernetesServer,
+    req: &WatchRequest,
+    after: u64,
+) -> Option<(Vec<Bytes>, u64)> {
     let world = server.inner.live.advance();
     let Some(cluster) = world.kubernetes().cluster(&server.inner.context) else {
-        return (Vec::new(), after);
+        return Some((Vec::new(), after));
     };
     let owners = Owners { cluster };
     let events = cluster
-        .changes_since(after)
+        .changes_after(after)?
         .iter()
         .filter(|c| c.object.kind() == req.kind)
         .filter(|c| {
@@ -63,7 +69,23 @@ fn next_events(server: &KubernetesServer, req: &WatchRequest, after: u64) -> (Ve
             line(&json!({"type": kind, "object": render::object(&c.object, &owners)}))
         })
         .collect();
-    (events, cluster.resource_version())
+    Some((events, cluster.resource_version()))
+}
+
+/// The ERROR event that ends a watch whose resourceVersion is too old: clients list again.
+fn gone(from: u64) -> Bytes {
+    line(&json!({
+        "type": "ERROR",
+        "object": {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": format!("too old resource version: {from}"),
+            "reason": "Expired",
+            "code": 410,
+        },
+    }))
 }
 
 /// The current objects as ADDED events, and the resourceVersion they stand at.
@@ -101,7 +123,13 @@ pub(crate) fn stream(server: KubernetesServer, req: WatchRequest) -> Response {
     tokio::spawn(async move {
         let deadline = tokio::time::Instant::now() + req.timeout;
         let (first, mut at) = match req.from.filter(|rv| *rv > 0) {
-            Some(rv) => next_events(&server, &req, rv),
+            Some(rv) => match next_events(&server, &req, rv) {
+                Some(found) => found,
+                None => {
+                    let _ = tx.send(Ok(gone(rv))).await;
+                    return;
+                }
+            },
             None => initial_events(&server, &req),
         };
         for event in first {
@@ -116,7 +144,10 @@ pub(crate) fn stream(server: KubernetesServer, req: WatchRequest) -> Response {
                 () = tokio::time::sleep_until(deadline) => return,
                 _ = stopping.wait_for(|stop| *stop) => return,
             }
-            let (events, reached) = next_events(&server, &req, at);
+            let Some((events, reached)) = next_events(&server, &req, at) else {
+                let _ = tx.send(Ok(gone(at))).await;
+                return;
+            };
             at = reached;
             for event in events {
                 if tx.send(Ok(event)).await.is_err() {

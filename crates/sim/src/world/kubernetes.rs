@@ -155,6 +155,9 @@ pub struct Change {
 pub struct Cluster {
     pub context: String,
     resource_version: u64,
+    /// Changes at or before this resourceVersion are forgotten (as etcd compacts): a watch
+    /// from before it gets 410 Gone and must list again.
+    compacted: u64,
     pub nodes: BTreeMap<String, Node>,
     /// By (namespace, name), as are the namespaced kinds below.
     pub deployments: BTreeMap<(String, String), Deployment>,
@@ -169,6 +172,7 @@ impl Cluster {
         Cluster {
             context: context.to_owned(),
             resource_version: 0,
+            compacted: 0,
             nodes: BTreeMap::new(),
             deployments: BTreeMap::new(),
             replica_sets: BTreeMap::new(),
@@ -183,7 +187,20 @@ impl Cluster {
         self.resource_version
     }
 
-    /// Every change after `resource_version`, oldest first.
+    /// Every change after `resource_version`, oldest first, or `None` when some of them are
+    /// forgotten (410 Gone).
+    pub fn changes_after(&self, resource_version: u64) -> Option<&[Change]> {
+        (resource_version >= self.compacted).then(|| self.changes_since(resource_version))
+    }
+
+    /// Forgets the history up to now, as etcd compaction does: watches from an older
+    /// resourceVersion are told it is gone.
+    pub fn compact(&mut self) {
+        self.compacted = self.resource_version;
+        self.changes.clear();
+    }
+
+    /// Every change after `resource_version` that is still kept, oldest first.
     pub fn changes_since(&self, resource_version: u64) -> &[Change] {
         let start = self
             .changes
@@ -326,6 +343,14 @@ impl Kubernetes {
 
     pub fn cluster(&self, context: &str) -> Option<&Cluster> {
         self.clusters.get(context)
+    }
+
+    /// For tests of relisting: compacts one cluster's history (see [`Cluster::compact`]).
+    pub fn compact(&mut self, context: &str) -> bool {
+        self.clusters
+            .get_mut(context)
+            .map(Cluster::compact)
+            .is_some()
     }
 
     pub fn clusters(&self) -> impl Iterator<Item = &Cluster> {

@@ -265,6 +265,12 @@ impl World {
         &self.kubernetes
     }
 
+    /// Forgets a cluster's change history (etcd compaction), so that watches from before now
+    /// get 410 Gone; `false` for an unknown context.
+    pub fn compact_kubernetes(&mut self, context: &str) -> bool {
+        self.kubernetes.compact(context)
+    }
+
     /// Every alert occurrence so far, both vias, resolved ones included.
     pub fn alerts(&self) -> &Alerts {
         &self.alerts

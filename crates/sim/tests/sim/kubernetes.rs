@@ -197,3 +197,68 @@ async fn watches_stream_what_changes_after_a_resource_version() {
     assert_eq!(bad.status(), 400);
     sim.running.stop().await;
 }
+
+#[tokio::test]
+async fn a_watch_from_compacted_history_is_told_it_is_gone() {
+    let sim = shared_day_at("06:00").await;
+    let base = sim
+        .running
+        .url("kubernetes/prod-eu")
+        .expect("url")
+        .to_string();
+    let path = format!("{base}/apis/apps/v1/namespaces/payments/deployments");
+    let list = |client: reqwest::Client, path: String| async move {
+        let body: Value = client
+            .get(&path)
+            .send()
+            .await
+            .expect("lists")
+            .json()
+            .await
+            .expect("JSON");
+        body["metadata"]["resourceVersion"]
+            .as_str()
+            .expect("rv")
+            .to_string()
+    };
+    let old = list(sim.client.clone(), path.clone()).await;
+    drop(
+        sim.running
+            .live()
+            .advance_to(sim.running.now() + chrono::TimeDelta::minutes(5)),
+    );
+    assert!(sim
+        .running
+        .world
+        .lock()
+        .expect("world")
+        .compact_kubernetes("prod-eu"));
+    let mut stale = sim
+        .client
+        .get(format!(
+            "{path}?watch=true&resourceVersion={old}&timeoutSeconds=5"
+        ))
+        .send()
+        .await
+        .expect("watches");
+    let events = read_events(&mut stale, |e| !e.is_empty()).await;
+    assert_eq!(events[0]["type"], "ERROR", "{events:?}");
+    assert_eq!(events[0]["object"]["code"], 410);
+    assert_eq!(events[0]["object"]["reason"], "Expired");
+    // Listing again gives a resourceVersion a watch can start from.
+    let fresh = list(sim.client.clone(), path.clone()).await;
+    assert!(fresh.parse::<u64>().expect("rv") > old.parse::<u64>().expect("rv"));
+    let ok = sim
+        .client
+        .get(format!(
+            "{path}?watch=true&resourceVersion={fresh}&timeoutSeconds=1"
+        ))
+        .send()
+        .await
+        .expect("watches");
+    assert_eq!(ok.status(), 200);
+    // Nothing happened since: the stream ends at its timeout with no ERROR.
+    let text = ok.text().await.expect("the stream ends");
+    assert!(!text.contains("ERROR"), "{text}");
+    sim.running.stop().await;
+}
