@@ -1,7 +1,9 @@
 //! The simulated Kubernetes API, one server per cluster context of the scenario: discovery,
 //! list, get and watch for nodes, pods, events, deployments and replicasets, rendered from the
-//! world as the API server renders them. (Patches and the scale subresource build on this.)
+//! world as the API server renders them; patches of Deployments and their `scale`
+//! subresource, which change the world.
 
+mod patch;
 pub(crate) mod render;
 mod routes;
 pub mod watch;

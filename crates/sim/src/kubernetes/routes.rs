@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use super::patch;
 use super::render::{self, Owners};
 use super::watch::{self, WatchRequest};
 use super::KubernetesServer;
@@ -32,6 +33,16 @@ pub(crate) fn router(server: KubernetesServer) -> Router {
             "/apis/apps/v1/namespaces/{ns}/{plural}/{name}",
             get(get_apps),
         )
+        .route(
+            "/apis/apps/v1/namespaces/{ns}/deployments/{name}",
+            get(get_deployment).patch(patch::patch_deployment),
+        )
+        .route(
+            "/apis/apps/v1/namespaces/{ns}/deployments/{name}/scale",
+            get(patch::get_scale)
+                .put(patch::put_scale)
+                .patch(patch::patch_scale),
+        )
         .fallback(|| async {
             status(
                 StatusCode::NOT_FOUND,
@@ -43,7 +54,7 @@ pub(crate) fn router(server: KubernetesServer) -> Router {
 }
 
 /// A `Status` answer, as the API server words its errors.
-fn status(code: StatusCode, reason: &str, message: &str) -> Response {
+pub(crate) fn status(code: StatusCode, reason: &str, message: &str) -> Response {
     (
         code,
         Json(json!({
@@ -296,6 +307,13 @@ async fn get_apps(
     }
 }
 
+async fn get_deployment(
+    State(s): State<KubernetesServer>,
+    Path((ns, name)): Path<(String, String)>,
+) -> Response {
+    one(&s, Kind::Deployment, Some(&ns), &name)
+}
+
 async fn version() -> Json<Value> {
     Json(json!({
         "major": "1",
@@ -361,6 +379,9 @@ async fn apps_resources() -> Json<Value> {
         "groupVersion": "apps/v1",
         "resources": [
             resource("deployments", "Deployment", true, &["deploy"]),
+            json!({"name": "deployments/scale", "singularName": "", "namespaced": true,
+                   "group": "autoscaling", "version": "v1", "kind": "Scale",
+                   "verbs": ["get", "patch", "update"]}),
             resource("replicasets", "ReplicaSet", true, &["rs"]),
         ],
     }))

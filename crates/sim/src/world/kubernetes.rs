@@ -110,6 +110,14 @@ pub struct Event {
     pub last_at: DateTime<Utc>,
 }
 
+/// A Deployment by cluster context, namespace and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeploymentRef<'a> {
+    pub context: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+}
+
 /// An object as a change left it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Object {
@@ -399,31 +407,60 @@ impl Kubernetes {
         deployment.revision += 1;
         deployment.generation += 1;
         let revision = deployment.revision;
-        let hash = safe_suffix(
-            &self
-                .ids
-                .uuid(origin, &[context, namespace, name, &revision.to_string()]),
-            10,
-        );
-        let rs_name = format!("{name}-{hash}");
-        let mut meta = self.meta(context, "ReplicaSet", Some(namespace), &rs_name, at, origin);
-        meta.labels.insert("app".into(), name.to_owned());
-        meta.labels.insert("pod-template-hash".into(), hash.clone());
-        meta.annotations.insert(
-            "deployment.kubernetes.io/revision".into(),
-            revision.to_string(),
-        );
-        let new_rs = ReplicaSet {
-            meta,
-            deployment: name.to_owned(),
-            revision,
-            pod_template_hash: hash,
-            replicas: 0,
-            template: deployment.template.clone(),
+        // A template an older ReplicaSet already has (a rollback) reuses that ReplicaSet under
+        // the new revision, as the Deployment controller does.
+        let reused = self
+            .clusters
+            .get(context)?
+            .replica_sets
+            .values()
+            .find(|rs| {
+                rs.deployment == name
+                    && rs.meta.namespace.as_deref() == Some(namespace)
+                    && rs.template == deployment.template
+            });
+        let (change, new_rs) = match reused.cloned() {
+            Some(mut rs) => {
+                rs.revision = revision;
+                rs.meta.annotations.insert(
+                    "deployment.kubernetes.io/revision".into(),
+                    revision.to_string(),
+                );
+                (ChangeType::Modified, rs)
+            }
+            None => {
+                let hash = safe_suffix(
+                    &self
+                        .ids
+                        .uuid(origin, &[context, namespace, name, &revision.to_string()]),
+                    10,
+                );
+                let rs_name = format!("{name}-{hash}");
+                let mut meta =
+                    self.meta(context, "ReplicaSet", Some(namespace), &rs_name, at, origin);
+                meta.labels.insert("app".into(), name.to_owned());
+                meta.labels.insert("pod-template-hash".into(), hash.clone());
+                meta.annotations.insert(
+                    "deployment.kubernetes.io/revision".into(),
+                    revision.to_string(),
+                );
+                (
+                    ChangeType::Added,
+                    ReplicaSet {
+                        meta,
+                        deployment: name.to_owned(),
+                        revision,
+                        pod_template_hash: hash,
+                        replicas: 0,
+                        template: deployment.template.clone(),
+                    },
+                )
+            }
         };
+        let rs_name = new_rs.meta.name.clone();
         let cluster = self.clusters.get_mut(context)?;
         cluster.record(ChangeType::Modified, Object::Deployment(deployment.clone()));
-        cluster.record(ChangeType::Added, Object::ReplicaSet(new_rs));
+        cluster.record(change, Object::ReplicaSet(new_rs));
         let old: Vec<ReplicaSet> = cluster
             .replica_sets
             .values()
@@ -624,6 +661,68 @@ impl Kubernetes {
         self.workloads.get(service).cloned()
     }
 
+    /// A Deployment changed through the API (a patch, the scale subresource): a new template
+    /// rolls out (or rolls back to the ReplicaSet that has it), new replicas scale the current
+    /// ReplicaSet. `None` when there is no such Deployment.
+    pub fn update_deployment(
+        &mut self,
+        target: DeploymentRef<'_>,
+        replicas: u32,
+        template: Template,
+        origin: Origin,
+        at: DateTime<Utc>,
+    ) -> Option<()> {
+        let DeploymentRef {
+            context,
+            namespace,
+            name,
+        } = target;
+        let current = self
+            .cluster(context)?
+            .deployments
+            .get(&(namespace.to_owned(), name.to_owned()))?
+            .clone();
+        if template != current.template {
+            self.roll_out(context, namespace, name, Some(template), origin, at)?;
+        }
+        if replicas != current.replicas {
+            self.scale_to(context, namespace, name, replicas, origin, at)?;
+        }
+        Some(())
+    }
+
+    /// Scales a Deployment and its current ReplicaSet.
+    fn scale_to(
+        &mut self,
+        context: &str,
+        namespace: &str,
+        name: &str,
+        replicas: u32,
+        origin: Origin,
+        at: DateTime<Utc>,
+    ) -> Option<()> {
+        let dkey = (namespace.to_owned(), name.to_owned());
+        let mut deployment = self.cluster(context)?.deployments.get(&dkey)?.clone();
+        deployment.replicas = replicas;
+        deployment.generation += 1;
+        let current = self.cluster(context).and_then(|c| {
+            c.replica_sets
+                .values()
+                .filter(|rs| {
+                    rs.deployment == name && rs.meta.namespace.as_deref() == Some(namespace)
+                })
+                .max_by_key(|rs| rs.revision)
+                .map(|rs| rs.meta.name.clone())
+        });
+        self.clusters
+            .get_mut(context)?
+            .record(ChangeType::Modified, Object::Deployment(deployment));
+        if let Some(rs) = current {
+            self.set_rs_replicas(context, namespace, &rs, replicas, origin, at)?;
+        }
+        Some(())
+    }
+
     pub fn deploy(&mut self, deploy: &Deploy, origin: Origin, at: DateTime<Utc>) -> Outcome {
         let Some((context, namespace, name)) = self.workload(&deploy.service) else {
             return Outcome::Skipped(format!("{} has no Kubernetes workload", deploy.service));
@@ -655,35 +754,20 @@ impl Kubernetes {
             return Outcome::Skipped(format!("{} has no Kubernetes workload", scale.service));
         };
         let dkey = (namespace.clone(), name.clone());
-        let Some(mut deployment) = self
+        let Some(replicas) = self
             .cluster(&context)
             .and_then(|c| c.deployments.get(&dkey))
-            .cloned()
+            .map(|d| d.replicas)
         else {
             return Outcome::Skipped(format!("deployment {namespace}/{name} is gone"));
         };
-        if deployment.replicas == scale.replicas {
+        if replicas == scale.replicas {
             return Outcome::AlreadyDone;
         }
-        deployment.replicas = scale.replicas;
-        deployment.generation += 1;
-        let current = self.cluster(&context).and_then(|c| {
-            c.replica_sets
-                .values()
-                .filter(|rs| {
-                    rs.deployment == name
-                        && rs.meta.namespace.as_deref() == Some(namespace.as_str())
-                })
-                .max_by_key(|rs| rs.revision)
-                .map(|rs| rs.meta.name.clone())
-        });
-        if let Some(cluster) = self.clusters.get_mut(&context) {
-            cluster.record(ChangeType::Modified, Object::Deployment(deployment));
+        match self.scale_to(&context, &namespace, &name, scale.replicas, origin, at) {
+            Some(()) => Outcome::Applied,
+            None => Outcome::Skipped(format!("deployment {namespace}/{name} is gone")),
         }
-        if let Some(rs) = current {
-            self.set_rs_replicas(&context, &namespace, &rs, scale.replicas, origin, at);
-        }
-        Outcome::Applied
     }
 
     pub fn k8s_event(&mut self, e: &K8sEvent, origin: Origin, at: DateTime<Utc>) -> Outcome {

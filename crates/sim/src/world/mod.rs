@@ -265,6 +265,22 @@ impl World {
         &self.kubernetes
     }
 
+    /// Changes a Deployment from outside (the simulated API's patches and scale subresource):
+    /// see [`kubernetes::Kubernetes::update_deployment`]. `false` when there is no such
+    /// Deployment.
+    pub fn update_deployment(
+        &mut self,
+        target: kubernetes::DeploymentRef<'_>,
+        replicas: u32,
+        template: kubernetes::Template,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let origin = self.next_action(at);
+        self.kubernetes
+            .update_deployment(target, replicas, template, origin, at)
+            .is_some()
+    }
+
     /// Forgets a cluster's change history (etcd compaction), so that watches from before now
     /// get 410 Gone; `false` for an unknown context.
     pub fn compact_kubernetes(&mut self, context: &str) -> bool {

@@ -1266,4 +1266,58 @@ mod kubernetes {
         )];
         assert_eq!(stored, &last_pod);
     }
+
+    #[test]
+    fn a_rollback_reuses_the_replica_set_that_has_the_template() {
+        use crate::world::kubernetes::DeploymentRef;
+        let mut world = day();
+        world.advance_to(at(8, 46));
+        let key = ("payments".to_string(), "payments-api".to_string());
+        let (first_rs, first_template) = {
+            let c = world.kubernetes().cluster("prod-eu").expect("c");
+            let rs = c
+                .replica_sets
+                .values()
+                .find(|rs| rs.deployment == "payments-api" && rs.revision == 1)
+                .expect("revision 1");
+            (rs.meta.name.clone(), rs.template.clone())
+        };
+        let target = DeploymentRef {
+            context: "prod-eu",
+            namespace: "payments",
+            name: "payments-api",
+        };
+        assert!(world.update_deployment(target, 6, first_template.clone(), at(8, 50)));
+        let c = world.kubernetes().cluster("prod-eu").expect("c");
+        let pay = &c.deployments[&key];
+        assert_eq!(pay.revision, 3);
+        assert_eq!(pay.template, first_template);
+        let rs = &c.replica_sets[&("payments".to_string(), first_rs.clone())];
+        assert_eq!(
+            (rs.revision, rs.replicas),
+            (3, 6),
+            "the old ReplicaSet is reused"
+        );
+        assert_eq!(
+            rs.meta.annotations["deployment.kubernetes.io/revision"],
+            "3"
+        );
+        assert!(pods_of(c, "payments")
+            .iter()
+            .all(|p| p.image.ends_with(":1.41.0")));
+        // Replicas alone scale the current ReplicaSet.
+        assert!(world.update_deployment(target, 8, first_template, at(8, 51)));
+        let c = world.kubernetes().cluster("prod-eu").expect("c");
+        assert_eq!(pods_of(c, "payments").len(), 8);
+        let missing = DeploymentRef {
+            name: "nope",
+            ..target
+        };
+        assert!(!world.update_deployment(
+            missing,
+            1,
+            c.deployments[&key].template.clone(),
+            at(8, 52)
+        ));
+    }
 }

@@ -262,3 +262,140 @@ async fn a_watch_from_compacted_history_is_told_it_is_gone() {
     assert!(!text.contains("ERROR"), "{text}");
     sim.running.stop().await;
 }
+
+#[tokio::test]
+async fn patches_scale_restart_and_roll_back_as_kubectl_sends_them() {
+    let sim = shared_day_at("06:05").await;
+    let base = sim
+        .running
+        .url("kubernetes/prod-eu")
+        .expect("url")
+        .to_string();
+    let deployment = format!("{base}/apis/apps/v1/namespaces/payments/deployments/payments-api");
+    let patch = |url: String, content_type: &'static str, body: Value| {
+        let client = sim.client.clone();
+        async move {
+            let r = client
+                .patch(url)
+                .header("content-type", content_type)
+                .body(body.to_string())
+                .send()
+                .await
+                .expect("answers");
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.expect("JSON"))
+        }
+    };
+    let (_, apps) = specs();
+
+    // kubectl scale: a merge patch of the scale subresource.
+    let (status, scale) = patch(
+        format!("{deployment}/scale"),
+        "application/merge-patch+json",
+        serde_json::json!({"spec": {"replicas": 8}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{scale}");
+    assert_eq!(scale["kind"], "Scale");
+    assert_eq!(scale["spec"]["replicas"], 8);
+    let pods: Value = sim
+        .client
+        .get(format!("{base}/api/v1/namespaces/payments/pods"))
+        .send()
+        .await
+        .expect("lists")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(pods["items"].as_array().map(Vec::len), Some(8));
+
+    // kubectl rollout restart: a strategic patch of the template's annotations.
+    let (status, restarted) = patch(
+        deployment.clone(),
+        "application/strategic-merge-patch+json",
+        serde_json::json!({"spec": {"template": {"metadata": {"annotations":
+            {"kubectl.kubernetes.io/restartedAt": "2026-05-04T06:05:00Z"}}}}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{restarted}");
+    assert_eq!(
+        apps.validate_response(
+            "PATCH",
+            "/apis/apps/v1/namespaces/payments/deployments/payments-api",
+            200,
+            &restarted
+        ),
+        Ok(())
+    );
+    let typed: Deployment = serde_json::from_value(restarted.clone()).expect("a Deployment");
+    assert_eq!(
+        typed.metadata.annotations.expect("annotations")["deployment.kubernetes.io/revision"],
+        "2"
+    );
+
+    // kubectl rollout undo: the previous template, replaced whole; revision 1's ReplicaSet
+    // comes back as revision 3.
+    let (status, undone) = patch(
+        deployment.clone(),
+        "application/strategic-merge-patch+json",
+        serde_json::json!({"spec": {"template": {"$patch": "replace",
+            "metadata": {"labels": {"app": "payments-api"}},
+            "spec": {"containers": [{"name": "payments-api",
+                                     "image": "ghcr.io/acme/payments-api:1.41.0"}]}}}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{undone}");
+    assert_eq!(
+        undone["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "3"
+    );
+    assert!(undone["spec"]["template"]["metadata"]
+        .get("annotations")
+        .is_none());
+    let sets: Value = sim
+        .client
+        .get(format!(
+            "{base}/apis/apps/v1/namespaces/payments/replicasets"
+        ))
+        .send()
+        .await
+        .expect("lists")
+        .json()
+        .await
+        .expect("JSON");
+    let live: Vec<&Value> = sets["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|rs| rs["spec"]["replicas"].as_u64() > Some(0))
+        .collect();
+    assert_eq!(live.len(), 1, "{sets}");
+    assert_eq!(
+        sets["items"].as_array().map(Vec::len),
+        Some(2),
+        "reused, not a third"
+    );
+    assert_eq!(
+        live[0]["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "3"
+    );
+
+    let (status, refused) = patch(
+        deployment.clone(),
+        "application/json",
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["reason"].as_str()),
+        (415, Some("UnsupportedMediaType"))
+    );
+    let (status, _) = patch(
+        format!("{base}/apis/apps/v1/namespaces/payments/deployments/nope/scale"),
+        "application/merge-patch+json",
+        serde_json::json!({"spec": {"replicas": 1}}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    sim.running.stop().await;
+}
