@@ -79,7 +79,7 @@ impl Shell {
         if self.inner().sim.is_some() {
             return Ok(());
         }
-        let started = simulate::start(Request {
+        let mut started = simulate::start(Request {
             scenario: Arc::new(opsdeck_sim::scenario::bundled_day()),
             date: None,
             at: Some(DEMO_AT.into()),
@@ -94,10 +94,7 @@ impl Shell {
             .map(|p| p.join("demo"))
             .unwrap_or_else(|| PathBuf::from("demo"));
         let config_path = dir.join("opsdeck-demo.toml");
-        started
-            .config
-            .save(&config_path)
-            .map_err(|e| e.to_string())?;
+        started.save(&config_path).map_err(|e| e.to_string())?;
         let db_path = paths::db_path_for_sim_config(&config_path);
         remove_cache(&db_path)?;
         self.install(

@@ -194,6 +194,16 @@ pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
             s.poll_interval = std::time::Duration::from_secs(2);
             Some(s)
         })
+        .chain(sim.endpoints.keys().filter_map(|vendor| {
+            // One source per simulated cluster context; `save` points them at the kubeconfig.
+            let context = vendor.strip_prefix("kubernetes/")?;
+            let mut s = SourceConfig::new(SourceKind::Kubernetes, "");
+            s.url = None;
+            s.name = Some(vendor.clone());
+            s.context = Some(context.to_string());
+            s.poll_interval = std::time::Duration::from_secs(2);
+            Some(s)
+        }))
         .collect();
     let services = scenario
         .services
@@ -265,33 +275,33 @@ pub fn ready_line(
     })
 }
 
-/// The kubeconfig for the simulated clusters, beside `config_path` (`opsdeck-sim.toml` →
-/// `opsdeck-sim.kubeconfig`): one cluster, context and user per context, the first context
-/// current. Written as JSON, which is YAML too, so kubectl and kube-rs read it. `None` when the
-/// scenario has no clusters.
+/// The kubeconfig for the simulated clusters (see [`RunningSim::kubeconfig`]), with the
+/// simulator's throwaway token; `None` when the scenario has no clusters.
 pub fn kubeconfig_for(sim: &RunningSim) -> Option<serde_json::Value> {
-    let contexts: Vec<(&str, &str)> = sim
-        .endpoints
-        .iter()
-        .filter_map(|(vendor, url)| Some((vendor.strip_prefix("kubernetes/")?, url.as_str())))
-        .collect();
-    let first = contexts.first()?.0;
-    Some(serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "Config",
-        "preferences": {},
-        "current-context": first,
-        "clusters": contexts.iter().map(|(name, url)| serde_json::json!({
-            "name": name,
-            "cluster": {"server": url},
-        })).collect::<Vec<_>>(),
-        "contexts": contexts.iter().map(|(name, _)| serde_json::json!({
-            "name": name,
-            "context": {"cluster": name, "user": "opsdeck-sim"},
-        })).collect::<Vec<_>>(),
-        // The simulator's throwaway token, like the config's; loopback only.
-        "users": [{"name": "opsdeck-sim", "user": {"token": SIM_TOKEN}}],
-    }))
+    sim.kubeconfig(SIM_TOKEN)
+}
+
+impl Started {
+    /// Writes the config to `config_path` and the kubeconfig beside it (both atomically),
+    /// pointing the config's Kubernetes sources at that kubeconfig; returns where it went.
+    pub fn save(&mut self, config_path: &Path) -> std::io::Result<Option<PathBuf>> {
+        let kubeconfig = write_kubeconfig(config_path, &self.sim)?;
+        if let Some(path) = &kubeconfig {
+            let absolute = std::path::absolute(path)?;
+            for s in self
+                .config
+                .sources
+                .iter_mut()
+                .filter(|s| s.kind == SourceKind::Kubernetes)
+            {
+                s.kubeconfig = Some(absolute.clone());
+            }
+        }
+        self.config
+            .save(config_path)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(kubeconfig)
+    }
 }
 
 /// Writes [`kubeconfig_for`] beside `config_path` (atomically), returning where.

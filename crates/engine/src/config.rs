@@ -418,8 +418,21 @@ impl Config {
             path: path.into(),
             message,
         };
-        let config: Config =
+        let mut config: Config =
             toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        // `~/` is the home folder, as in kubectl's own paths; another relative kubeconfig is
+        // beside the config, wherever opsdeck runs from.
+        let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+        for s in &mut config.sources {
+            let Some(k) = s.kubeconfig.as_mut().filter(|k| k.is_relative()) else {
+                continue;
+            };
+            match (k.strip_prefix("~"), &home, path.parent()) {
+                (Ok(rest), Some(home), _) => *k = home.join(rest),
+                (Err(_), _, Some(dir)) => *k = dir.join(&*k),
+                _ => {}
+            }
+        }
         if config.version != 1 {
             return Err(invalid(format!(
                 "unsupported version {} (this opsdeck reads version = 1)",
@@ -449,8 +462,25 @@ impl Config {
             match (s.kind, &s.url) {
                 (SourceKind::Kubernetes, _) => {
                     if s.context.is_none() {
-                        return Err(invalid(format!("{at}: kubernetes sources need `context`")));
+                        return Err(invalid(format!(
+                            "{at}: kubernetes sources need `context` (a context of the kubeconfig)"
+                        )));
                     }
+                    if s.url.is_some()
+                        || s.token.is_some()
+                        || s.token_env.is_some()
+                        || s.token_keyring.is_some()
+                    {
+                        return Err(invalid(format!(
+                            "{at}: kubernetes sources take `kubeconfig` and `context`, not `url` \
+                             or a token: the kubeconfig names the server and the credentials"
+                        )));
+                    }
+                }
+                (_, _) if s.kubeconfig.is_some() || s.context.is_some() => {
+                    return Err(invalid(format!(
+                        "{at}: `kubeconfig` and `context` are for kubernetes sources only"
+                    )))
                 }
                 (SourceKind::Opsdeck, _) => {
                     return Err(invalid(format!(
@@ -693,6 +723,41 @@ mod tests {
         assert_eq!(c.sources[0].protection, Protection::Confirm);
         assert!(c.notifications.enabled);
         assert_eq!(c.timezone(), chrono_tz::Europe::Berlin);
+    }
+
+    #[test]
+    fn kubernetes_sources_take_a_kubeconfig_and_context_not_a_url() {
+        let text = "version = 1\n[[sources]]\nkind = \"kubernetes\"\nname = \"prod-eu\"\n\
+                    kubeconfig = \"clusters/kubeconfig\"\ncontext = \"prod-eu\"\n";
+        let c = Config::parse(text, Path::new("/etc/opsdeck/config.toml")).unwrap();
+        assert_eq!(
+            c.sources[0].kubeconfig.as_deref(),
+            Some(Path::new("/etc/opsdeck/clusters/kubeconfig")),
+            "relative to the config's folder"
+        );
+        let home = Config::parse(
+            &text.replace("clusters/kubeconfig", "~/.kube/work.yaml"),
+            Path::new("/etc/opsdeck/config.toml"),
+        )
+        .unwrap();
+        let home_dir = directories::BaseDirs::new()
+            .unwrap()
+            .home_dir()
+            .to_path_buf();
+        assert_eq!(
+            home.sources[0].kubeconfig.as_deref(),
+            Some(home_dir.join(".kube/work.yaml").as_path())
+        );
+        let e = parse(&format!("{text}url = \"https://k8s.example.test\"\n")).unwrap_err();
+        assert!(e.contains("not `url`"), "{e}");
+        let e = parse("version = 1\n[[sources]]\nkind = \"kubernetes\"\n").unwrap_err();
+        assert!(e.contains("need `context`"), "{e}");
+        let e = parse(
+            "version = 1\n[[sources]]\nkind = \"pagerduty\"\nurl = \"http://127.0.0.1:1\"\n\
+             context = \"prod-eu\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("kubernetes sources only"), "{e}");
     }
 
     #[test]

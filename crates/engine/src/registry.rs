@@ -8,6 +8,7 @@ use opsdeck_domain::SourceKind;
 use opsdeck_sources::alertmanager::{AlertmanagerConfig, AlertmanagerSource};
 use opsdeck_sources::grafana::{GrafanaConfig, GrafanaSource};
 use opsdeck_sources::http::HttpOptions;
+use opsdeck_sources::kubernetes::{KubernetesConfig, KubernetesSource, ServiceMap, ServiceTarget};
 use opsdeck_sources::pagerduty::{PagerDutyConfig, PagerDutySource};
 use opsdeck_sources::prometheus::{PrometheusConfig, PrometheusSource};
 use opsdeck_sources::{Source, SourceError};
@@ -43,6 +44,7 @@ pub fn supports(kind: SourceKind) -> bool {
             | SourceKind::Alertmanager
             | SourceKind::Grafana
             | SourceKind::Prometheus
+            | SourceKind::Kubernetes
     )
 }
 
@@ -112,6 +114,7 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
             prometheus = Some(Arc::clone(&source));
             source
         }
+        SourceKind::Kubernetes => Arc::new(kubernetes_source(config, s)?),
         kind => return Err(RegistryError::Unsupported { name, kind }),
     };
     Ok(Configured {
@@ -119,6 +122,35 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
         config: s.clone(),
         prometheus,
     })
+}
+
+/// One kubeconfig context, with the services whose workloads run in it.
+fn kubernetes_source(config: &Config, s: &SourceConfig) -> Result<KubernetesSource, RegistryError> {
+    let Some(context) = s.context.clone() else {
+        return Err(RegistryError::Source {
+            name: s.name().to_string(),
+            message: "kubernetes sources need `context`".into(),
+        });
+    };
+    let targets: Vec<ServiceTarget> = config
+        .services
+        .iter()
+        .filter_map(|svc| {
+            let k = svc.kubernetes.as_ref().filter(|k| k.context == context)?;
+            Some(ServiceTarget {
+                service: svc.name.clone(),
+                namespace: k.namespace.clone(),
+                deployment: k.deployment.clone(),
+            })
+        })
+        .collect();
+    Ok(KubernetesSource::new(KubernetesConfig {
+        name: s.name().to_string(),
+        kubeconfig: s.kubeconfig.clone(),
+        context,
+        services: ServiceMap::new(&targets, config.services.iter().map(|svc| svc.name.clone())),
+        timeout: s.timeout,
+    }))
 }
 
 /// The Prometheus an Alertmanager source backfills from (config validation made sure the name

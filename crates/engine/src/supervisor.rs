@@ -21,6 +21,10 @@ use opsdeck_sources::Source;
 /// The longest wait between attempts while a source keeps failing.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
+/// How long a watching source's change signal waits for the rest of a burst (a rollout moves
+/// many pods at once) before the poll that hands them over.
+const CHANGE_SETTLE: Duration = Duration::from_millis(200);
+
 pub struct Supervisor {
     cancel: CancellationToken,
     refresh: Vec<Arc<Notify>>,
@@ -154,11 +158,19 @@ async fn full_polls(deps: &Arc<SyncDeps>, source: &dyn Source, plan: &Plan, wake
     let mut full = tokio::time::interval(plan.interval);
     full.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut failures: u32 = 0;
+    let changed = source.changed();
     loop {
         tokio::select! {
             biased;
             _ = wake.notified() => {}
             _ = full.tick() => {}
+            // A watching source has news: take it now, after a moment for the rest of a burst.
+            _ = async {
+                match &changed {
+                    Some(c) => c.notified().await,
+                    None => std::future::pending().await,
+                }
+            }, if failures == 0 => tokio::time::sleep(CHANGE_SETTLE).await,
         }
         match sync_source(deps, source, plan.backfill).await {
             Ok(_) => {

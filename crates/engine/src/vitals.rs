@@ -152,9 +152,9 @@ pub async fn vitals(
 /// "30d", "12h", or humantime's words for anything else.
 fn window_words(window: std::time::Duration) -> String {
     let secs = window.as_secs();
-    if secs % 86_400 == 0 {
+    if secs.is_multiple_of(86_400) {
         format!("{}d", secs / 86_400)
-    } else if secs % 3600 == 0 {
+    } else if secs.is_multiple_of(3600) {
         format!("{}h", secs / 3600)
     } else {
         humantime_serde::re::humantime::format_duration(window).to_string()

@@ -96,6 +96,33 @@ impl RunningSim {
         self.endpoints.get(vendor).map(String::as_str)
     }
 
+    /// A kubeconfig for the simulated clusters: one cluster, context and user per context, the
+    /// first context current, every user with `token` (the simulator accepts any). JSON, which
+    /// is YAML too, so kubectl and kube-rs read it. `None` when the scenario has no clusters.
+    pub fn kubeconfig(&self, token: &str) -> Option<serde_json::Value> {
+        let contexts: Vec<(&str, &str)> = self
+            .endpoints
+            .iter()
+            .filter_map(|(vendor, url)| Some((vendor.strip_prefix("kubernetes/")?, url.as_str())))
+            .collect();
+        let first = contexts.first()?.0;
+        Some(serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Config",
+            "preferences": {},
+            "current-context": first,
+            "clusters": contexts.iter().map(|(name, url)| serde_json::json!({
+                "name": name,
+                "cluster": {"server": url},
+            })).collect::<Vec<_>>(),
+            "contexts": contexts.iter().map(|(name, _)| serde_json::json!({
+                "name": name,
+                "context": {"cluster": name, "user": "opsdeck-sim"},
+            })).collect::<Vec<_>>(),
+            "users": [{"name": "opsdeck-sim", "user": {"token": token}}],
+        }))
+    }
+
     /// The simulated now.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()

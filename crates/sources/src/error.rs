@@ -2,7 +2,7 @@ use std::time::Duration;
 
 /// Why a source could not be read. Messages are shown on the source's health and must say what
 /// to fix; they never contain a token.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SourceError {
     #[error("{vendor} rejected the token (401 Unauthorized) on {path}: check the token ({hint})")]
     Unauthorized {

@@ -7,6 +7,7 @@ pub mod alertmanager;
 pub mod error;
 pub mod grafana;
 pub mod http;
+pub mod kubernetes;
 pub mod pagerduty;
 pub mod prometheus;
 mod source;

@@ -46,6 +46,12 @@ pub trait Source: Send + Sync {
         Ok(None)
     }
 
+    /// Signalled when the source has news before its next poll is due (a watch stream saw a
+    /// change): the engine polls at once. `None` for sources that only learn by polling.
+    fn changed(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        None
+    }
+
     /// What the source has spent of its request budget and what the vendor says is left;
     /// `None` for a source that does not count.
     fn budget(&self) -> Option<Budget> {

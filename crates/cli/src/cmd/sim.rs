@@ -74,7 +74,7 @@ async fn serve(
 ) -> Result<(), Failure> {
     // Listen for Ctrl-C/SIGTERM before anything is announced (see `stop_signal`).
     let stop = super::stop_signal();
-    let started = simulate::start(Request {
+    let mut started = simulate::start(Request {
         scenario,
         date,
         at,
@@ -91,12 +91,9 @@ async fn serve(
         }
     })?;
     let config_path = out.config_out.unwrap_or_else(default_config_out);
-    started
-        .config
+    let kubeconfig = started
         .save(&config_path)
-        .map_err(|e| Failure::failed(e.to_string()))?;
-    let kubeconfig = simulate::write_kubeconfig(&config_path, &started.sim)
-        .map_err(|e| Failure::failed(format!("cannot write the kubeconfig: {e}")))?;
+        .map_err(|e| Failure::failed(format!("cannot write the config: {e}")))?;
     println!(
         "{}",
         ready_line(&config_path, kubeconfig.as_deref(), &started)

@@ -72,12 +72,29 @@ fn sim_prints_ready_line_and_writes_a_working_config() {
     let mut readable: Vec<&str> = endpoints
         .keys()
         .map(String::as_str)
-        .filter(|vendor| vendor.parse().is_ok_and(opsdeck_engine::registry::supports))
+        .filter(|vendor| {
+            // `kubernetes/<context>`: one server, and one source, per cluster context.
+            let kind = vendor.split('/').next().unwrap_or_default();
+            kind.parse().is_ok_and(opsdeck_engine::registry::supports)
+        })
         .collect();
-    let mut configured: Vec<&str> = sources.iter().filter_map(|s| s["kind"].as_str()).collect();
+    let mut configured: Vec<&str> = sources
+        .iter()
+        .filter_map(|s| s.get("name").unwrap_or(&s["kind"]).as_str())
+        .collect();
     readable.sort_unstable();
     configured.sort_unstable();
     assert_eq!(configured, readable, "config:\n{text}");
+    let k8s = sources
+        .iter()
+        .find(|s| s["kind"].as_str() == Some("kubernetes"))
+        .unwrap_or_else(|| panic!("no kubernetes source in:\n{text}"));
+    assert_eq!(k8s["context"].as_str(), Some("prod-eu"));
+    assert_eq!(
+        k8s["kubeconfig"].as_str(),
+        Some(kubeconfig_path),
+        "the source reads the kubeconfig written beside the config"
+    );
     // Grafana is served whether or not opsdeck reads it yet.
     assert!(endpoints.contains_key("grafana"), "{}", sim.ready);
 

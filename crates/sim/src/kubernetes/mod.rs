@@ -29,6 +29,9 @@ struct Inner {
     api_base: String,
     /// Becomes true when the server stops; open watches end then.
     stopping: signal::Receiver<bool>,
+    /// Bumped to end every open watch at once, as a load balancer or an API server restart
+    /// does.
+    cut: signal::Sender<u64>,
 }
 
 impl KubernetesServer {
@@ -50,6 +53,7 @@ impl KubernetesServer {
                     .to_owned(),
                 api_base,
                 stopping,
+                cut: signal::channel(0).0,
             }),
         }
     }
@@ -64,5 +68,10 @@ impl KubernetesServer {
 
     pub fn context(&self) -> &str {
         &self.inner.context
+    }
+
+    /// Ends every open watch stream (clients watch again from where they were).
+    pub fn cut_watches(&self) {
+        self.inner.cut.send_modify(|n| *n += 1);
     }
 }

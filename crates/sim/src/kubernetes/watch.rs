@@ -120,6 +120,7 @@ fn bookmark(req: &WatchRequest, rv: u64) -> Bytes {
 pub(crate) fn stream(server: KubernetesServer, req: WatchRequest) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, Infallible>>(64);
     let mut stopping = server.inner.stopping.clone();
+    let mut cut = server.inner.cut.subscribe();
     tokio::spawn(async move {
         let deadline = tokio::time::Instant::now() + req.timeout;
         let (first, mut at) = match req.from.filter(|rv| *rv > 0) {
@@ -143,6 +144,7 @@ pub(crate) fn stream(server: KubernetesServer, req: WatchRequest) -> Response {
                 () = tokio::time::sleep(POLL) => {}
                 () = tokio::time::sleep_until(deadline) => return,
                 _ = stopping.wait_for(|stop| *stop) => return,
+                _ = cut.changed() => return,
             }
             let Some((events, reached)) = next_events(&server, &req, at) else {
                 let _ = tx.send(Ok(gone(at))).await;

@@ -1,0 +1,17 @@
+//! Kubernetes through kube-rs: one source per kubeconfig context. Watch streams keep a record
+//! of every Deployment, ReplicaSet, Pod, Node and Event ([`cluster`]); what changed becomes
+//! timeline entries ([`entries`]) when the engine polls, which it does as soon as the watchers
+//! signal a change.
+
+mod client;
+pub mod cluster;
+pub mod entries;
+mod errors;
+pub mod records;
+mod source;
+#[cfg(test)]
+mod tests;
+mod watch;
+
+pub use entries::{ServiceMap, ServiceTarget};
+pub use source::{KubernetesConfig, KubernetesSource};
