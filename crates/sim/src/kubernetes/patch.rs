@@ -1,5 +1,5 @@
 //! Changing Deployments as the API server takes changes: PATCH chosen by `Content-Type` (JSON
-//! merge patch, strategic merge patch, server-side apply) on the Deployment or its `scale`
+//! patch, JSON merge patch, strategic merge patch, server-side apply) on the Deployment or its `scale`
 //! subresource, and PUT of the `scale` subresource (`autoscaling/v1 Scale`). The patched object
 //! is read back for what the simulation models — replicas, the container image and the pod
 //! template's annotations — so `kubectl scale`, `kubectl rollout restart` and `undo`, and
@@ -43,6 +43,8 @@ impl Refused {
 /// How a patch body is to be applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PatchKind {
+    /// RFC 6902 operations (`kubectl rollout undo` sends these).
+    Json,
     Merge,
     Strategic,
     Apply,
@@ -58,6 +60,7 @@ fn patch_kind(headers: &HeaderMap) -> Result<PatchKind, Refused> {
         .unwrap_or("")
         .trim();
     match content_type {
+        "application/json-patch+json" => Ok(PatchKind::Json),
         "application/merge-patch+json" => Ok(PatchKind::Merge),
         "application/strategic-merge-patch+json" => Ok(PatchKind::Strategic),
         "application/apply-patch+yaml" | "application/apply-patch+json" => Ok(PatchKind::Apply),
@@ -82,6 +85,31 @@ fn parse_body(kind: PatchKind, body: &[u8]) -> Result<Value, Refused> {
             format!("error decoding patch: {e}"),
         )
     })
+}
+
+/// Applies a parsed patch body of `kind` to the object as rendered now.
+fn apply(kind: PatchKind, target: &mut Value, patch: &Value) -> Result<(), Refused> {
+    match kind {
+        PatchKind::Strategic => strategic_patch(target, patch),
+        PatchKind::Merge | PatchKind::Apply => merge_patch(target, patch),
+        PatchKind::Json => {
+            let ops: json_patch::Patch = serde_json::from_value(patch.clone()).map_err(|e| {
+                Refused::new(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    format!("error decoding patch: {e}"),
+                )
+            })?;
+            json_patch::patch(target, &ops).map_err(|e| {
+                Refused::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Invalid",
+                    format!("the server rejected our request due to an error in our request: {e}"),
+                )
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// RFC 7386: objects merge key by key, `null` deletes, anything else replaces.
@@ -232,7 +260,7 @@ fn change(
     namespace: &str,
     name: &str,
     as_scale: bool,
-    change: impl FnOnce(&mut Value),
+    change: impl FnOnce(&mut Value) -> Result<(), Refused>,
 ) -> Response {
     let mut world = server.inner.live.advance();
     let now = world
@@ -258,7 +286,9 @@ fn change(
     } else {
         render::deployment(&current)
     };
-    change(&mut value);
+    if let Err(refused) = change(&mut value) {
+        return refused.answer();
+    }
     let (replicas, template) = if as_scale {
         match value
             .pointer("/spec/replicas")
@@ -333,10 +363,65 @@ fn patch(
         Ok(p) => p,
         Err(refused) => return refused.answer(),
     };
-    change(server, ns, name, as_scale, |value| match kind {
-        PatchKind::Strategic => strategic_patch(value, &patch),
-        PatchKind::Merge | PatchKind::Apply => merge_patch(value, &patch),
+    change(server, ns, name, as_scale, |value| {
+        apply(kind, value, &patch)
     })
+}
+
+/// `kubectl cordon` / `uncordon`: a patch of `spec.unschedulable`, the one part of a Node the
+/// simulation lets clients change.
+pub(crate) async fn patch_node(
+    State(server): State<KubernetesServer>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let kind = match patch_kind(&headers) {
+        Ok(k) => k,
+        Err(refused) => return refused.answer(),
+    };
+    let patch = match parse_body(kind, &body) {
+        Ok(p) => p,
+        Err(refused) => return refused.answer(),
+    };
+    let mut world = server.inner.live.advance();
+    let context = server.inner.context.clone();
+    let Some(current) = world
+        .kubernetes()
+        .cluster(&context)
+        .and_then(|c| c.nodes.get(&name))
+        .cloned()
+    else {
+        return status(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("nodes \"{name}\" not found"),
+        );
+    };
+    let mut value = render::node(&current);
+    if let Err(refused) = apply(kind, &mut value, &patch) {
+        return refused.answer();
+    }
+    let unschedulable = match value.pointer("/spec/unschedulable") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid",
+                &format!("Node \"{name}\" is invalid: spec.unschedulable: Invalid value: {other}: must be a boolean"),
+            )
+        }
+    };
+    world.set_unschedulable(&context, &name, unschedulable);
+    let Some(after) = world
+        .kubernetes()
+        .cluster(&context)
+        .and_then(|c| c.nodes.get(&name))
+    else {
+        return status(StatusCode::NOT_FOUND, "NotFound", "the node is gone");
+    };
+    (StatusCode::OK, Json(render::node(after))).into_response()
 }
 
 pub(crate) async fn get_scale(
@@ -375,6 +460,7 @@ pub(crate) async fn put_scale(
     };
     change(&server, &ns, &name, true, |value| {
         value["spec"] = scale.get("spec").cloned().unwrap_or(Value::Null);
+        Ok(())
     })
 }
 

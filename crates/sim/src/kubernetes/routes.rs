@@ -24,7 +24,10 @@ pub(crate) fn router(server: KubernetesServer) -> Router {
         .route("/api/v1", get(core_resources))
         .route("/apis/apps/v1", get(apps_resources))
         .route("/api/v1/{plural}", get(list_all))
-        .route("/api/v1/nodes/{name}", get(get_node))
+        .route(
+            "/api/v1/nodes/{name}",
+            get(get_node).patch(patch::patch_node),
+        )
         .route("/api/v1/namespaces/{ns}/{plural}", get(list_core))
         .route("/api/v1/namespaces/{ns}/{plural}/{name}", get(get_core))
         .route("/apis/apps/v1/{plural}", get(list_all_apps))

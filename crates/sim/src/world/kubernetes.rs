@@ -16,6 +16,9 @@ use super::ids::{Ids, Origin};
 use super::Outcome;
 use crate::scenario::{Deploy, K8sEvent, K8sEventType, NodeChange, NodeState, Scale, Scenario};
 
+/// Set on a ReplicaSet brought back at a new revision: the revisions it had before.
+const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
+
 /// The annotation `kubectl rollout restart` sets on the pod template.
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 /// Characters Kubernetes uses for generated name suffixes (no vowels, no confusable digits).
@@ -421,6 +424,12 @@ impl Kubernetes {
             });
         let (change, new_rs) = match reused.cloned() {
             Some(mut rs) => {
+                // The revisions it had before, as the Deployment controller records them.
+                let history = match rs.meta.annotations.get(REVISION_HISTORY) {
+                    Some(h) => format!("{h},{}", rs.revision),
+                    None => rs.revision.to_string(),
+                };
+                rs.meta.annotations.insert(REVISION_HISTORY.into(), history);
                 rs.revision = revision;
                 rs.meta.annotations.insert(
                     "deployment.kubernetes.io/revision".into(),
@@ -781,6 +790,25 @@ impl Kubernetes {
             Some(()) => Outcome::Applied,
             None => Outcome::Skipped(format!("no cluster {}", e.context)),
         }
+    }
+
+    /// Cordons (`true`) or uncordons a node from outside (the simulated API's node patches),
+    /// leaving its readiness alone. `None` for an unknown node; `Some(false)` when it already
+    /// was so.
+    pub fn set_unschedulable(
+        &mut self,
+        context: &str,
+        name: &str,
+        unschedulable: bool,
+    ) -> Option<bool> {
+        let cluster = self.clusters.get_mut(context)?;
+        let mut node = cluster.nodes.get(name)?.clone();
+        if node.unschedulable == unschedulable {
+            return Some(false);
+        }
+        node.unschedulable = unschedulable;
+        cluster.record(ChangeType::Modified, Object::Node(node));
+        Some(true)
     }
 
     pub fn node(&mut self, change: &NodeChange, at: DateTime<Utc>) -> Outcome {

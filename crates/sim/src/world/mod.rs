@@ -281,6 +281,18 @@ impl World {
             .is_some()
     }
 
+    /// Cordons or uncordons a node from outside (the simulated API's node patches): `None` for
+    /// an unknown node, `Some(false)` when it already was so.
+    pub fn set_unschedulable(
+        &mut self,
+        context: &str,
+        node: &str,
+        unschedulable: bool,
+    ) -> Option<bool> {
+        self.kubernetes
+            .set_unschedulable(context, node, unschedulable)
+    }
+
     /// Forgets a cluster's change history (etcd compaction), so that watches from before now
     /// get 410 Gone; `false` for an unknown context.
     pub fn compact_kubernetes(&mut self, context: &str) -> bool {

@@ -14,6 +14,8 @@
 //! - `contract`: the contract check itself catches drift
 //! - `kubernetes`: the simulated Kubernetes API (discovery, lists, gets), read with the
 //!   client's types and checked against the Kubernetes description
+//! - `kubectl`: a real kubectl gets, scales, restarts, undoes and cordons through the
+//!   simulator's kubeconfig
 //! - `forward`: the scenario's alerts posted to a real Alertmanager, and resolved there
 //! - `alertmanager`: the simulated Alertmanager API v2 (alerts, silences, fingerprints as a
 //!   real Alertmanager computes them), checked against the Alertmanager spec
@@ -29,6 +31,7 @@ mod forward;
 mod grafana;
 mod harness;
 mod incidents;
+mod kubectl;
 mod kubernetes;
 mod log_entries;
 mod oncalls;

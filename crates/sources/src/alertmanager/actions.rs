@@ -7,7 +7,6 @@
 //! the one the user picked — and refuses what Alertmanager would refuse before a token exists.
 //! Executing reads it again: the request carries the user's input, not the plan's conclusions.
 
-use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -19,6 +18,7 @@ use super::diff::Observed;
 use super::matchers::{self, Matcher};
 use super::source::{AlertmanagerSource, ACCEPT};
 use super::wire::{Alert, PostedSilence, Silence};
+use crate::action::Params;
 use crate::{ActionContext, ActionError, SourceError};
 
 const DEFAULT_DURATION: StdDuration = StdDuration::from_secs(2 * 3600);
@@ -31,44 +31,6 @@ fn allowed(kind: ActionKind) -> &'static [&'static str] {
         }
         ActionKind::AlertmanagerExpireSilence | ActionKind::GrafanaExpireSilence => &["reason"],
         _ => &[],
-    }
-}
-
-/// A request's parameters, checked against what its kind takes; blank values count as absent.
-struct Params<'a> {
-    kind: ActionKind,
-    map: &'a BTreeMap<String, String>,
-}
-
-impl<'a> Params<'a> {
-    fn new(request: &'a ActionRequest) -> Result<Params<'a>, ActionError> {
-        let allowed = allowed(request.kind);
-        if let Some(unknown) = request
-            .params
-            .keys()
-            .find(|k| !allowed.contains(&k.as_str()))
-        {
-            let takes = if allowed.is_empty() {
-                "no parameters".to_string()
-            } else {
-                allowed.join(", ")
-            };
-            return Err(ActionError::Invalid(format!(
-                "{} does not take `{unknown}` (it takes {takes})",
-                request.kind
-            )));
-        }
-        Ok(Params {
-            kind: request.kind,
-            map: &request.params,
-        })
-    }
-
-    fn get(&self, key: &str) -> Option<&'a str> {
-        self.map
-            .get(key)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
     }
 }
 
@@ -111,7 +73,7 @@ fn silence_input<'a>(
     request: &'a ActionRequest,
     ctx: &ActionContext,
 ) -> Result<SilenceInput<'a>, ActionError> {
-    let params = Params::new(request)?;
+    let params = Params::new(request, allowed(request.kind))?;
     let kind = params.kind;
     let fingerprint = request.target.trim();
     if fingerprint.is_empty()
@@ -186,7 +148,7 @@ fn silence_input<'a>(
 }
 
 fn silence_id(request: &ActionRequest) -> Result<&str, ActionError> {
-    Params::new(request)?;
+    Params::new(request, allowed(request.kind))?;
     let id = request.target.trim();
     if !is_uuid(id) {
         return Err(ActionError::Invalid(format!(
@@ -545,7 +507,7 @@ impl AlertmanagerSource {
                 .iter()
                 .map(|a| format!("- {}", alert_line(a, Some(id), "stays silenced by"))),
         );
-        if let Some(reason) = Params::new(request)?.get("reason") {
+        if let Some(reason) = Params::new(request, allowed(request.kind))?.get("reason") {
             details.insert(0, format!("Why: {reason}"));
         }
         Ok(Effect {

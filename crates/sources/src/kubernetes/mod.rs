@@ -3,6 +3,7 @@
 //! timeline entries ([`entries`]) when the engine polls, which it does as soon as the watchers
 //! signal a change.
 
+pub mod actions;
 mod client;
 pub mod cluster;
 pub mod entries;

@@ -4,14 +4,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use opsdeck_domain::SourceKind;
+use kube::Client;
+use opsdeck_domain::{ActionRequest, Effect, SourceKind};
 use tokio::sync::Notify;
 
+use super::actions;
 use super::client::connect;
 use super::cluster::Cluster;
 use super::entries::{render, ServiceMap, Stamps, STAMP_RETENTION};
 use super::watch::Watchers;
-use crate::{PollContext, PollOutput, Source, SourceError};
+use crate::{ActionContext, ActionError, PollContext, PollOutput, Source, SourceError};
 
 #[derive(Debug, Clone)]
 pub struct KubernetesConfig {
@@ -30,6 +32,8 @@ pub struct KubernetesSource {
     /// Started by the first poll (which knows the engine's time), restarted by a poll after
     /// connecting failed.
     watchers: tokio::sync::Mutex<Option<Arc<Watchers>>>,
+    /// The client and the cluster's URL, once connected (actions may come before any poll).
+    client: tokio::sync::Mutex<Option<(Client, String)>>,
     stamps: Mutex<Stamps>,
 }
 
@@ -39,6 +43,7 @@ impl KubernetesSource {
             config,
             changed: Arc::new(Notify::new()),
             watchers: tokio::sync::Mutex::new(None),
+            client: tokio::sync::Mutex::new(None),
             stamps: Mutex::new(Stamps::default()),
         }
     }
@@ -56,18 +61,33 @@ impl KubernetesSource {
         }
     }
 
+    /// The client for this context, connecting on first use (and again after a failure).
+    async fn client(&self) -> Result<(Client, String), SourceError> {
+        let mut slot = self.client.lock().await;
+        if let Some(c) = slot.as_ref() {
+            return Ok(c.clone());
+        }
+        let connected = connect(
+            self.config.kubeconfig.as_deref(),
+            &self.config.context,
+            self.config.timeout,
+        )
+        .await?;
+        *slot = Some(connected.clone());
+        Ok(connected)
+    }
+
+    async fn actions(&self) -> Result<(Client, String), ActionError> {
+        self.client().await.map_err(ActionError::Vendor)
+    }
+
     /// The running watchers, started (connecting to the cluster) if they are not yet.
     async fn watchers(&self, ctx: &PollContext) -> Result<Arc<Watchers>, SourceError> {
         let mut slot = self.watchers.lock().await;
         if let Some(w) = slot.as_ref() {
             return Ok(Arc::clone(w));
         }
-        let (client, url) = connect(
-            self.config.kubeconfig.as_deref(),
-            &self.config.context,
-            self.config.timeout,
-        )
-        .await?;
+        let (client, url) = self.client().await?;
         let cluster = Cluster::new(ctx.now - ctx.backfill);
         let w = Arc::new(Watchers::start(
             client,
@@ -80,6 +100,17 @@ impl KubernetesSource {
     }
 }
 
+impl KubernetesSource {
+    fn on<'a>(&'a self, client: Client, url: &'a str) -> actions::Cluster<'a> {
+        actions::Cluster {
+            context: &self.config.context,
+            client,
+            url,
+            services: &self.config.services,
+        }
+    }
+}
+
 #[async_trait]
 impl Source for KubernetesSource {
     fn name(&self) -> &str {
@@ -88,6 +119,27 @@ impl Source for KubernetesSource {
 
     fn kind(&self) -> SourceKind {
         SourceKind::Kubernetes
+    }
+
+    async fn plan_action(
+        &self,
+        request: &ActionRequest,
+        _ctx: &ActionContext,
+    ) -> Result<Effect, ActionError> {
+        let (client, url) = self.actions().await?;
+        self.on(client, &url).plan(request).await
+    }
+
+    async fn execute_action(
+        &self,
+        request: &ActionRequest,
+        ctx: &ActionContext,
+    ) -> Result<String, ActionError> {
+        let (client, url) = self.actions().await?;
+        let done = self.on(client, &url).execute(request, ctx.now).await?;
+        // The watch brings the change back; poll for it now rather than at the next tick.
+        self.changed.notify_one();
+        Ok(done)
     }
 
     fn changed(&self) -> Option<Arc<Notify>> {

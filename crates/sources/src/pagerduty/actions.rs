@@ -5,7 +5,6 @@
 //! assignee and service, and refuses what PagerDuty would refuse (acting on a resolved incident,
 //! snoozing one that is not acknowledged) before a token exists.
 
-use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
 
 use opsdeck_domain::{ActionKind, ActionRequest, Effect, Risk};
@@ -15,58 +14,13 @@ use serde_json::{json, Value};
 
 use super::source::{PagerDutySource, ACCEPT};
 use super::wire::{Incident, IncidentBody, IncidentStatus, NoteBody, Urgency, UserList};
+use crate::action::Params;
 use crate::{ActionContext, ActionError, SourceError};
 
 /// PagerDuty snoozes for at most a week.
 const MAX_SNOOZE: StdDuration = StdDuration::from_secs(604_800);
 /// PagerDuty's limit on a note's length.
 const MAX_NOTE_CHARS: usize = 25_000;
-
-/// A request's parameters, checked against what its kind takes.
-struct Params<'a> {
-    kind: ActionKind,
-    map: &'a BTreeMap<String, String>,
-}
-
-impl<'a> Params<'a> {
-    fn new(request: &'a ActionRequest, allowed: &[&str]) -> Result<Params<'a>, ActionError> {
-        if let Some(unknown) = request
-            .params
-            .keys()
-            .find(|k| !allowed.contains(&k.as_str()))
-        {
-            let takes = if allowed.is_empty() {
-                "no parameters".to_string()
-            } else {
-                allowed.join(", ")
-            };
-            return Err(ActionError::Invalid(format!(
-                "{} does not take `{unknown}` (it takes {takes})",
-                request.kind
-            )));
-        }
-        Ok(Params {
-            kind: request.kind,
-            map: &request.params,
-        })
-    }
-
-    fn get(&self, key: &str) -> Option<&'a str> {
-        self.map
-            .get(key)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-    }
-
-    fn required(&self, key: &str, example: &str) -> Result<&'a str, ActionError> {
-        self.get(key).ok_or_else(|| {
-            ActionError::Invalid(format!(
-                "{} needs `{key}=…` (for example {key}={example})",
-                self.kind
-            ))
-        })
-    }
-}
 
 /// Who the incident goes to on reassignment.
 enum Reassign<'a> {

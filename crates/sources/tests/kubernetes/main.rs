@@ -1,6 +1,8 @@
 //! The Kubernetes source (kube-rs watchers) against the simulated clusters of the shared day:
 //! what the first list tells, changes arriving over the watch, a relist after 410 or a cut
 //! stream that repeats nothing, and an unreachable or unknown context named as such.
+//!
+//! - `actions`: scale, restart, rollback, cordon and uncordon against the simulated cluster.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,6 +14,8 @@ use opsdeck_sim::run::{start, RunningSim, SimOptions};
 use opsdeck_sim::scenario::bundled_day;
 use opsdeck_sources::kubernetes::{KubernetesConfig, KubernetesSource, ServiceMap, ServiceTarget};
 use opsdeck_sources::{PollContext, Source, SourceError};
+
+mod actions;
 
 const CONTEXT: &str = "prod-eu";
 const DEADLINE: StdDuration = StdDuration::from_secs(20);
