@@ -1,8 +1,8 @@
 //! IPC commands: each one a thin call into the cockpit service.
 
 use opsdeck_domain::{
-    ActionOutcome, ActionPlan, ActionRequest, AppStatus, EntryLink, OnCallSummary, SourceHealth,
-    Suspect, TimelineEntry, Vitals,
+    ActionOutcome, ActionPlan, ActionRequest, AppStatus, EntryLink, OnCallSummary, PodLogs,
+    ServiceWorkloads, SourceHealth, Suspect, TimelineEntry, Vitals,
 };
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
@@ -110,6 +110,33 @@ pub async fn vitals(
 ) -> Result<Vitals, IpcError> {
     let hours = hours.unwrap_or(opsdeck_engine::vitals::DEFAULT_HOURS);
     Ok(cockpit(&shell)?.vitals(&service, hours).await)
+}
+
+/// A service's Kubernetes workloads in every watched context, from the watchers' last state
+/// (no request to the clusters); a failing context is named in `problems`.
+#[tauri::command]
+pub async fn workloads(
+    shell: State<'_, Shell>,
+    service: String,
+) -> Result<ServiceWorkloads, IpcError> {
+    Ok(cockpit(&shell)?.workloads(&service).await)
+}
+
+/// The last `lines` lines of a pod's log (default 200, at most 1,000 lines and 256 KiB), read
+/// from its cluster now.
+#[tauri::command]
+pub async fn pod_logs(
+    shell: State<'_, Shell>,
+    context: String,
+    namespace: String,
+    pod: String,
+    lines: Option<u32>,
+) -> Result<PodLogs, IpcError> {
+    let lines = lines.unwrap_or(opsdeck_domain::POD_LOG_LINES);
+    cockpit(&shell)?
+        .pod_logs(&context, &namespace, &pod, lines)
+        .await
+        .map_err(|e| IpcError::new("failed", e.to_string()))
 }
 
 /// Says what an action will do and returns its single-use token. Nothing changes yet.

@@ -59,6 +59,8 @@ pub fn run() {
             commands::timeline_entry,
             commands::suspects,
             commands::vitals,
+            commands::workloads,
+            commands::pod_logs,
             commands::plan_action,
             commands::confirm_action,
             commands::cancel_action,

@@ -55,7 +55,8 @@ async fn first_run_without_config_then_demo() {
 
 /// The live path: `opsdeck sim` frozen at 06:00 on the bundled day, the app launched with the
 /// config the simulator wrote, the page on Today's timeline, every source healthy, and the
-/// page's vitals drawn from the day's Prometheus.
+/// page's vitals drawn from the day's Prometheus, its service's workloads from the simulated
+/// cluster (a pod's log, a scale that comes back over the watch).
 #[tokio::test(flavor = "multi_thread")]
 async fn live_timeline_from_the_simulator() {
     let out = output_dir("live_timeline_from_the_simulator");
@@ -135,5 +136,48 @@ async fn live_timeline_from_the_simulator() {
     )
     .await;
     app.screenshot("live-vitals.png").await;
+
+    // The same panel shows payments-api's Deployment in prod-eu as the watchers see it; a
+    // pod's log is read on demand; scaling 3 → 6 from the panel comes back over the watch.
+    let workload = "[data-testid=workloads] [data-testid=workload][data-target='prod-eu/payments/payments-api']";
+    let replicas = app
+        .text_of(&format!("{workload} [data-testid=workload-replicas]"))
+        .await;
+    assert!(replicas.starts_with("3/3 ready"), "{replicas}");
+    app.click(&format!("{workload} [data-testid=pod-logs-button]"))
+        .await;
+    let log = app
+        .text_where(&format!("{workload} [data-testid=pod-log-lines]"), |t| {
+            !t.is_empty()
+        })
+        .await;
+    assert!(
+        log.lines().all(|l| l.contains(" payments-api 1.41.0 ")),
+        "{log}"
+    );
+    app.fill(&format!("{workload} [data-testid=scale-input]"), "6")
+        .await;
+    app.click(&format!("{workload} [data-testid=action-scale]"))
+        .await;
+    let summary = app.text_of("[data-testid=confirm-summary]").await;
+    assert!(summary.contains("3 → 6"), "{summary}");
+    let environment = app.text_of("[data-testid=confirm-environment]").await;
+    assert!(
+        environment.contains("prod-eu") && environment.contains("payments"),
+        "{environment}"
+    );
+    app.click("[data-testid=confirm-go]").await;
+    app.text_where(
+        "[data-testid=confirm-outcome][data-result=succeeded]",
+        |t| !t.is_empty(),
+    )
+    .await;
+    app.click("[data-testid=confirm-cancel]").await;
+    app.text_where(
+        &format!("{workload} [data-testid=workload-replicas]"),
+        |t| t.starts_with("6/6 ready"),
+    )
+    .await;
+    app.screenshot("live-workloads.png").await;
     app.close().await;
 }

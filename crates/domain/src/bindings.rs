@@ -5,9 +5,10 @@ use ts_rs::{Config, TS};
 
 use crate::{
     ActionKind, ActionOutcome, ActionPlan, ActionRequest, ActionResult, AppMode, AppStatus,
-    EntryKind, EntryLink, HealthState, OnCallShift, OnCallSummary, Protection, Risk, ServiceMatch,
-    Severity, SloGlance, SourceHealth, SourceKind, Status, Suspect, TimelineEntry, VitalPoint,
-    VitalSeries, VitalUnit, Vitals, VitalsProblem,
+    EntryKind, EntryLink, HealthState, OnCallShift, OnCallSummary, PodLogs, Protection, Risk,
+    ServiceMatch, ServiceWorkloads, Severity, SloGlance, SourceHealth, SourceKind, Status, Suspect,
+    TimelineEntry, UnhealthyPod, VitalPoint, VitalSeries, VitalUnit, Vitals, VitalsProblem,
+    Workload, WorkloadEvent, WorkloadRevision,
 };
 
 const HEADER: &str = "\
@@ -50,6 +51,12 @@ pub fn typescript_bindings() -> String {
         declaration::<SloGlance>(&cfg),
         declaration::<VitalsProblem>(&cfg),
         declaration::<Vitals>(&cfg),
+        declaration::<WorkloadRevision>(&cfg),
+        declaration::<UnhealthyPod>(&cfg),
+        declaration::<WorkloadEvent>(&cfg),
+        declaration::<Workload>(&cfg),
+        declaration::<ServiceWorkloads>(&cfg),
+        declaration::<PodLogs>(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

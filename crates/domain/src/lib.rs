@@ -17,6 +17,7 @@ mod notify;
 mod oncall;
 mod suspects;
 mod vitals;
+mod workload;
 
 pub use action::{
     check_confirmation, ActionKind, ActionOutcome, ActionPlan, ActionRequest, ActionResult,
@@ -38,4 +39,8 @@ pub use suspects::{is_change, suspects, ServiceMatch, Suspect, DEFAULT_WINDOW_MI
 pub use vitals::{
     budget_left, vital_label, SloGlance, VitalPoint, VitalSeries, VitalUnit, Vitals, VitalsProblem,
     VITAL_NAMES,
+};
+pub use workload::{
+    PodLogs, ServiceWorkloads, UnhealthyPod, Workload, WorkloadEvent, WorkloadRevision,
+    HEALTHY_PODS_LISTED, POD_LOG_LINES, POD_LOG_MAX_BYTES, POD_LOG_MAX_LINES,
 };

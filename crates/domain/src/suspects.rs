@@ -32,6 +32,7 @@ pub enum ServiceMatch {
 pub struct Suspect {
     pub entry: TimelineEntry,
     /// How long before the subject started (0 for the same instant).
+    #[ts(type = "number")]
     pub seconds_before: i64,
     pub service: ServiceMatch,
     /// Higher is likelier; only the order means anything.

@@ -197,6 +197,23 @@ impl Cockpit {
         crate::vitals::vitals(&self.config, &self.sources, service, hours, self.now()).await
     }
 
+    /// A service's Kubernetes workloads in every watched context, as last seen.
+    pub async fn workloads(&self, service: &str) -> opsdeck_domain::ServiceWorkloads {
+        crate::workloads::workloads(&self.sources, service).await
+    }
+
+    /// The last `lines` lines of a pod's log, read from its cluster now (bounded: see
+    /// [`opsdeck_domain::POD_LOG_MAX_LINES`]).
+    pub async fn pod_logs(
+        &self,
+        context: &str,
+        namespace: &str,
+        pod: &str,
+        lines: u32,
+    ) -> Result<opsdeck_domain::PodLogs, crate::workloads::WorkloadError> {
+        crate::workloads::pod_logs(&self.sources, context, namespace, pod, lines).await
+    }
+
     /// Every configured source's health, in config order; one never synced is `unknown`. The
     /// request budget comes from the live sources (this process's requests), not the store.
     pub fn health(&self) -> Result<Vec<SourceHealth>, CockpitError> {

@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod supervisor;
 pub mod sync;
 pub mod vitals;
+pub mod workloads;
 
 pub use actions::ActionFailure;
 pub use clock::{Clock, ScaledClock, SystemClock};

@@ -33,6 +33,8 @@ pub struct Configured {
     pub config: SourceConfig,
     /// The same source as a Prometheus, for the vitals' queries.
     pub prometheus: Option<Arc<PrometheusSource>>,
+    /// The same source as a Kubernetes context, for the workload view and pod logs.
+    pub kubernetes: Option<Arc<KubernetesSource>>,
 }
 
 /// Whether this version of opsdeck has a source for `kind`: [`build_all`] refuses every other
@@ -63,6 +65,7 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
         ..HttpOptions::default()
     };
     let mut prometheus = None;
+    let mut kubernetes = None;
     let source: Arc<dyn Source> = match s.kind {
         SourceKind::Pagerduty => {
             let services: HashMap<String, String> = config
@@ -114,13 +117,18 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
             prometheus = Some(Arc::clone(&source));
             source
         }
-        SourceKind::Kubernetes => Arc::new(kubernetes_source(config, s)?),
+        SourceKind::Kubernetes => {
+            let source = Arc::new(kubernetes_source(config, s)?);
+            kubernetes = Some(Arc::clone(&source));
+            source
+        }
         kind => return Err(RegistryError::Unsupported { name, kind }),
     };
     Ok(Configured {
         source,
         config: s.clone(),
         prometheus,
+        kubernetes,
     })
 }
 

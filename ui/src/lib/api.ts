@@ -9,6 +9,8 @@ import type {
   AppStatus,
   EntryLink,
   OnCallSummary,
+  PodLogs,
+  ServiceWorkloads,
   SourceHealth,
   Suspect,
   TimelineEntry,
@@ -41,6 +43,10 @@ export interface Backend {
   suspects(entryId: string): Promise<Suspect[]>;
   /** A service's sparklines and SLO for the last `hours`, read from Prometheus now. */
   vitals(service: string, hours?: number): Promise<Vitals>;
+  /** A service's Kubernetes workloads in every watched context, as the watchers last saw them. */
+  workloads(service: string): Promise<ServiceWorkloads>;
+  /** The last `lines` lines of a pod's log (bounded by the backend), read from its cluster now. */
+  podLogs(context: string, namespace: string, pod: string, lines?: number): Promise<PodLogs>;
 }
 
 /**
@@ -75,4 +81,7 @@ export const tauriBackend: Backend = {
   cancelAction: (token) => invoke<void>("cancel_action", { token }),
   suspects: (id) => invoke<Suspect[]>("suspects", { id }),
   vitals: (service, hours) => invoke<Vitals>("vitals", { service, hours: hours ?? null }),
+  workloads: (service) => invoke<ServiceWorkloads>("workloads", { service }),
+  podLogs: (context, namespace, pod, lines) =>
+    invoke<PodLogs>("pod_logs", { context, namespace, pod, lines: lines ?? null }),
 };

@@ -196,7 +196,7 @@ export type Suspect = { entry: TimelineEntry,
 /**
  * How long before the subject started (0 for the same instant).
  */
-seconds_before: bigint, service: ServiceMatch, 
+seconds_before: number, service: ServiceMatch, 
 /**
  * Higher is likelier; only the order means anything.
  */
@@ -235,3 +235,70 @@ window: string, attainment: number | null, budget_left: number | null, error: st
 export type VitalsProblem = { "kind": "not_configured", "message": string } | { "kind": "no_prometheus", "message": string };
 
 export type Vitals = { service: string, from: string, to: string, series: Array<VitalSeries>, slo: SloGlance | null, problem: VitalsProblem | null, };
+
+export type WorkloadRevision = { revision: number, replica_set: string, images: Array<string>, created_at: string | null, change_cause: string | null, current: boolean, };
+
+export type UnhealthyPod = { name: string, phase: string, ready: boolean, 
+/**
+ * Why it is not running well: a waiting reason (CrashLoopBackOff), else the last exit's.
+ */
+reason: string | null, restarts: number, node: string | null, };
+
+export type WorkloadEvent = { 
+/**
+ * `Kind/name`.
+ */
+object: string, reason: string, message: string, warning: boolean, count: number, last_seen: string | null, };
+
+/**
+ * One Deployment.
+ */
+export type Workload = { context: string, namespace: string, deployment: string, 
+/**
+ * `context/namespace/deployment`: what actions take as their target.
+ */
+target: string, desired: number, ready: number, updated: number, available: number, 
+/**
+ * JSON numbers: revisions stay far below 2^53.
+ */
+revision: number | null, 
+/**
+ * `progressing`, `complete` or `failed`.
+ */
+progress: string, images: Array<string>, 
+/**
+ * Newest first.
+ */
+revisions: Array<WorkloadRevision>, unhealthy_pods: Array<UnhealthyPod>, 
+/**
+ * How many pods it has in all, and the names of up to [`HEALTHY_PODS_LISTED`] of the
+ * healthy ones (newest first), so any pod's log is a click away.
+ */
+pod_count: number, healthy_pods: Array<string>, 
+/**
+ * The latest first, at most a few.
+ */
+events: Array<WorkloadEvent>, 
+/**
+ * Its context is failing now: this is what it showed last.
+ */
+stale: boolean, };
+
+/**
+ * Everything opsdeck knows of a service's workloads, from every watched context.
+ */
+export type ServiceWorkloads = { service: string, workloads: Array<Workload>, 
+/**
+ * Contexts that could not be read, each in words ("k8s-prod-us: cannot reach …"); what
+ * they last showed is still listed, marked stale.
+ */
+problems: Array<string>, };
+
+/**
+ * The last lines of a pod's log, as read on demand.
+ */
+export type PodLogs = { context: string, namespace: string, pod: string, lines: Array<string>, 
+/**
+ * More was there than opsdeck reads (the line or byte limit cut it).
+ */
+truncated: boolean, };

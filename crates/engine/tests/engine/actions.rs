@@ -406,7 +406,7 @@ async fn bad_requests_are_refused_before_any_token_exists() {
                 "prod-eu/payments/payments-api",
                 &[],
             ),
-            "no configured source",
+            "no kubernetes source watches context \"prod-eu\"",
         ),
     ];
     for (req, says) in cases {

@@ -1,7 +1,7 @@
 //! Kubernetes through the Cockpit: an action from the command layer the UI calls reaches the
 //! simulated cluster and comes back over the watch onto the timeline; protection per context
 //! (type-to-confirm types the context, read-only refuses); an unreachable context fails on its
-//! own health while the other keeps working.
+//! own health while the other keeps working; the workload view and pod logs by context.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -165,6 +165,41 @@ async fn a_read_only_context_refuses_and_an_unreachable_one_fails_alone() {
     assert!(
         nowhere.to_string().contains("prod-eu, gone"),
         "names the configured contexts: {nowhere}"
+    );
+
+    // The workload view: prod-eu's Deployment, and the unreachable context in words.
+    let view = cockpit.workloads("payments-api").await;
+    assert_eq!(view.workloads.len(), 1, "{view:#?}");
+    assert_eq!(view.workloads[0].target, PAYMENTS);
+    assert_eq!(view.workloads[0].desired, 3, "scaled only at 06:04");
+    assert!(
+        view.problems.iter().any(|p| p.starts_with("k8s-gone: ")),
+        "{:?}",
+        view.problems
+    );
+    let pod = {
+        let world = running.live().advance();
+        let cluster = world.kubernetes().cluster("prod-eu").expect("cluster");
+        let pod = cluster
+            .pods
+            .values()
+            .find(|p| p.meta.namespace.as_deref() == Some("payments"))
+            .expect("a payments pod");
+        pod.meta.name.clone()
+    };
+    let logs = cockpit
+        .pod_logs("prod-eu", "payments", &pod, 20)
+        .await
+        .expect("read");
+    assert_eq!(logs.lines.len(), 20);
+    assert_eq!(logs.pod, pod);
+    let elsewhere = cockpit
+        .pod_logs("staging", "payments", &pod, 20)
+        .await
+        .expect_err("no such context");
+    assert!(
+        elsewhere.to_string().contains("prod-eu, gone"),
+        "{elsewhere}"
     );
     running.stop().await;
 }

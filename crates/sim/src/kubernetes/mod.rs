@@ -3,6 +3,7 @@
 //! world as the API server renders them; patches of Deployments and their `scale`
 //! subresource, which change the world.
 
+mod logs;
 mod patch;
 pub(crate) mod render;
 mod routes;

@@ -30,6 +30,10 @@ pub(crate) fn router(server: KubernetesServer) -> Router {
         )
         .route("/api/v1/namespaces/{ns}/{plural}", get(list_core))
         .route("/api/v1/namespaces/{ns}/{plural}/{name}", get(get_core))
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/log",
+            get(super::logs::pod_log),
+        )
         .route("/apis/apps/v1/{plural}", get(list_all_apps))
         .route("/apis/apps/v1/namespaces/{ns}/{plural}", get(list_apps))
         .route(

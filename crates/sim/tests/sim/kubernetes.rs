@@ -399,3 +399,99 @@ async fn patches_scale_restart_and_roll_back_as_kubectl_sends_them() {
     assert_eq!(status, 404);
     sim.running.stop().await;
 }
+
+/// A pod's log as plain text: the same lines on a re-read, `tailLines` and `limitBytes` as the
+/// API server cuts them, and its `Status` words for bad parameters and unknown pods.
+#[tokio::test]
+async fn pod_logs_are_plain_text_cut_as_asked() {
+    let sim = shared_day_at("06:05").await;
+    let base = sim
+        .running
+        .url("kubernetes/prod-eu")
+        .expect("one server per context")
+        .to_string();
+    let pod = {
+        let world = sim.running.live().advance();
+        let cluster = world.kubernetes().cluster("prod-eu").expect("cluster");
+        let p = cluster
+            .pods
+            .values()
+            .find(|p| p.meta.namespace.as_deref() == Some("payments"))
+            .expect("a payments pod");
+        p.meta.name.clone()
+    };
+    let log = |query: &str| {
+        let url = format!("{base}/api/v1/namespaces/payments/pods/{pod}/log{query}");
+        let client = sim.client.clone();
+        async move {
+            let r = client.get(url).send().await.expect("answers");
+            let status = r.status().as_u16();
+            let kind = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            (status, kind, r.text().await.expect("text"))
+        }
+    };
+
+    let (status, kind, all) = log("").await;
+    assert_eq!((status, kind.as_str()), (200, "text/plain"), "{all}");
+    assert!(
+        all.lines()
+            .next()
+            .is_some_and(|l| l.contains(" starting ghcr.io/acme/payments-api:1.41.0 on ")),
+        "{all}"
+    );
+    let (_, _, again) = log("").await;
+    assert_eq!(all, again, "the same log on a re-read");
+
+    let (_, _, tail) = log("?tailLines=3").await;
+    let last3: Vec<&str> = all
+        .lines()
+        .rev()
+        .take(3)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    assert_eq!(tail.lines().collect::<Vec<_>>(), last3);
+    assert!(
+        tail.lines()
+            .last()
+            .is_some_and(|l| l.starts_with("2026-05-04T06:05:00Z INFO payments-api 1.41.0 ")),
+        "the newest line is of now: {tail}"
+    );
+
+    let (_, _, cut) = log("?tailLines=3&limitBytes=25").await;
+    assert_eq!(cut, &tail[..25]);
+
+    for (query, says) in [
+        ("?tailLines=-1", "tailLines: Invalid value: \"-1\""),
+        ("?limitBytes=0", "limitBytes: Invalid value: 0"),
+        (
+            "?container=sidecar",
+            "container sidecar is not valid for pod",
+        ),
+        (
+            "?previous=true",
+            "previous terminated container \"payments-api\"",
+        ),
+    ] {
+        let (status, _, body) = log(query).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        let body: Value = serde_json::from_str(&body).expect("a Status");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{query}: {message}");
+    }
+    let missing = sim
+        .client
+        .get(format!("{base}/api/v1/namespaces/payments/pods/nope/log"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(missing.status().as_u16(), 404);
+    let body: Value = missing.json().await.expect("a Status");
+    assert_eq!(body["message"], "pods \"nope\" not found");
+}

@@ -310,8 +310,7 @@ impl Cluster<'_> {
                                 "kubernetes.scale: {what} already has {current} replicas"
                             )));
                         }
-                        effect.summary =
-                            format!("Scale {what} from {current} to {replicas} replicas");
+                        effect.summary = format!("Scale {what}: {current} → {replicas} replicas");
                         effect.undo = Some(format!(
                             "scale back: kubernetes.scale {context}/{namespace}/{name} replicas={current}"
                         ));

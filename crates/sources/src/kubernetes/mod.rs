@@ -13,6 +13,7 @@ mod source;
 #[cfg(test)]
 mod tests;
 mod watch;
+pub mod workloads;
 
 pub use entries::{ServiceMap, ServiceTarget};
 pub use source::{KubernetesConfig, KubernetesSource};

@@ -5,14 +5,17 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kube::Client;
-use opsdeck_domain::{ActionRequest, Effect, SourceKind};
+use opsdeck_domain::{
+    ActionRequest, Effect, PodLogs, SourceKind, Workload, POD_LOG_MAX_BYTES, POD_LOG_MAX_LINES,
+};
 use tokio::sync::Notify;
 
-use super::actions;
 use super::client::connect;
 use super::cluster::Cluster;
+use super::cluster::Kind;
 use super::entries::{render, ServiceMap, Stamps, STAMP_RETENTION};
 use super::watch::Watchers;
+use super::{actions, errors, workloads};
 use crate::{ActionContext, ActionError, PollContext, PollOutput, Source, SourceError};
 
 #[derive(Debug, Clone)]
@@ -50,6 +53,70 @@ impl KubernetesSource {
 
     pub fn context(&self) -> &str {
         &self.config.context
+    }
+
+    /// The workloads of `service` in this context as last seen, and why they may be stale.
+    /// `Err` when nothing has been listed yet (the context was never reached).
+    pub async fn workloads(
+        &self,
+        service: &str,
+    ) -> Result<(Vec<Workload>, Option<String>), String> {
+        let watchers = self.watchers.lock().await.clone();
+        let Some(w) = watchers else {
+            return Err(format!(
+                "{}: not read yet (the first sync of this context has not run)",
+                self.config.name
+            ));
+        };
+        let failure = w
+            .shared
+            .failure()
+            .map(|e| format!("{}: {e}", self.config.name));
+        let cluster = w.shared.cluster();
+        if !cluster.synced(Kind::Deployments) {
+            return Err(failure
+                .unwrap_or_else(|| format!("{}: still listing deployments", self.config.name)));
+        }
+        let list = workloads::workloads(
+            &cluster,
+            &self.config.context,
+            &self.config.services,
+            service,
+            failure.is_some(),
+        );
+        Ok((list, failure))
+    }
+
+    /// The last `lines` lines of a pod's log (at most [`POD_LOG_MAX_LINES`] and
+    /// [`POD_LOG_MAX_BYTES`]), read from the cluster now.
+    pub async fn pod_logs(
+        &self,
+        namespace: &str,
+        pod: &str,
+        lines: u32,
+    ) -> Result<PodLogs, SourceError> {
+        let (client, url) = self.client().await?;
+        let lines = lines.clamp(1, POD_LOG_MAX_LINES);
+        let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
+            kube::Api::namespaced(client, namespace);
+        let params = kube::api::LogParams {
+            tail_lines: Some(i64::from(lines)),
+            limit_bytes: Some(POD_LOG_MAX_BYTES),
+            ..kube::api::LogParams::default()
+        };
+        let text = api
+            .logs(pod, &params)
+            .await
+            .map_err(|e| errors::from_kube(&url, &format!("pods/{namespace}/{pod}/log"), &e))?;
+        let all: Vec<String> = text.lines().map(str::to_string).collect();
+        let truncated = all.len() >= lines as usize || text.len() as i64 >= POD_LOG_MAX_BYTES;
+        Ok(PodLogs {
+            context: self.config.context.clone(),
+            namespace: namespace.to_string(),
+            pod: pod.to_string(),
+            lines: all,
+            truncated,
+        })
     }
 
     /// How many complete lists the watchers have made (five per (re)sync of the five kinds);

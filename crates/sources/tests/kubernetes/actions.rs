@@ -55,7 +55,7 @@ async fn scale_restart_and_rollback_land_and_come_back_over_the_watch() {
     let effect = source.plan_action(&scale, &ctx).await.expect("plan");
     assert_eq!(
         effect.summary,
-        "Scale deployment payments/payments-api from 3 to 6 replicas"
+        "Scale deployment payments/payments-api: 3 → 6 replicas"
     );
     assert_eq!(
         effect.environment,

@@ -3,6 +3,7 @@
 //! stream that repeats nothing, and an unreachable or unknown context named as such.
 //!
 //! - `actions`: scale, restart, rollback, cordon and uncordon against the simulated cluster.
+//! - `workloads`: the workload view and pod logs.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use opsdeck_sources::kubernetes::{KubernetesConfig, KubernetesSource, ServiceMap
 use opsdeck_sources::{PollContext, Source, SourceError};
 
 mod actions;
+mod workloads;
 
 const CONTEXT: &str = "prod-eu";
 const DEADLINE: StdDuration = StdDuration::from_secs(20);
