@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::support::sim::Sim;
-use crate::support::{output_dir, webdriver::App, webdriver::Launch};
+use crate::support::{output_dir, private_env, webdriver::App, webdriver::Launch};
 
 /// Calls a command the way the UI's @tauri-apps/api does, from inside the webview, and returns
 /// `{ok: value}` or `{err: {code, message}}`.
@@ -14,20 +14,6 @@ const INVOKE: &str = "const [cmd, args] = arguments; \
 
 async fn invoke(app: &App, cmd: &str, args: Value) -> Value {
     app.execute(INVOKE, vec![json!(cmd), args]).await
-}
-
-fn env(home: &std::path::Path) -> Vec<(&'static str, String)> {
-    vec![
-        ("HOME", home.display().to_string()),
-        ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
-        ("XDG_DATA_HOME", home.join("data").display().to_string()),
-        // No notification server here: notifications fail quietly instead of reaching the
-        // desktop of whoever runs the tests.
-        (
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent".to_string(),
-        ),
-    ]
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -40,7 +26,7 @@ async fn acknowledge_from_the_incident_panel_and_forged_tokens_refused() {
         &out,
         Launch {
             args: vec!["--config".into(), sim.config.display().to_string()],
-            env: env(home.path()),
+            env: private_env(home.path()),
         },
     )
     .await;

@@ -4,23 +4,11 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{output_dir, webdriver::App, webdriver::Launch};
+use crate::support::{output_dir, private_env, webdriver::App, webdriver::Launch};
 
 const IMG: &str = "<img src=x onerror=\"window.__pwned='img'\">";
 const SCRIPT: &str = "<script>window.__pwned='script'</script>";
 const BIDI: &str = "admin\u{202E}gnp.exe";
-
-fn env(home: &std::path::Path) -> Vec<(&'static str, String)> {
-    vec![
-        ("HOME", home.display().to_string()),
-        ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
-        ("XDG_DATA_HOME", home.join("data").display().to_string()),
-        (
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent".to_string(),
-        ),
-    ]
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_labels_render_inert_and_a_silence_reaches_alertmanager() {
@@ -65,7 +53,7 @@ async fn hostile_labels_render_inert_and_a_silence_reaches_alertmanager() {
         &out,
         Launch {
             args: vec!["--config".into(), config.display().to_string()],
-            env: env(home.path()),
+            env: private_env(home.path()),
         },
     )
     .await;

@@ -6,6 +6,8 @@
 //!   Alertmanager: hostile label values as inert text in the DOM; silence from the alert panel.
 //! - `actions::acknowledge_from_the_incident_panel_and_forged_tokens_refused` — the incident
 //!   panel, the confirmation dialog, the on-call header; forged and replayed tokens over IPC.
+//! - `ci::a_failed_run_is_rerun_from_its_panel` — the day's failed run on main: its failed job
+//!   and step, "Re-run failed jobs" confirmed, back on the timeline as running.
 //! - `window::first_run_without_config_then_demo` — no config: the first-run screen, then the demo.
 //! - `window::live_timeline_from_the_simulator` — `opsdeck sim` + the config it wrote: Today.
 //!
@@ -15,5 +17,6 @@
 
 mod actions;
 mod alerts;
+mod ci;
 mod support;
 mod window;

@@ -98,6 +98,17 @@ pub enum Protection {
 }
 
 impl Protection {
+    /// The protection an action of `kind` gets from a source set to `self`: approving a
+    /// deployment that waits for a reviewer always needs the name typed (it lets code reach
+    /// an environment someone chose to guard), whatever the source's level; read-only stays
+    /// read-only.
+    pub fn for_action(self, kind: ActionKind) -> Protection {
+        match (self, kind) {
+            (Protection::Confirm, ActionKind::GithubApproveDeployment) => Protection::TypeToConfirm,
+            (p, _) => p,
+        }
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Protection::ReadOnly => "read-only",
@@ -325,6 +336,27 @@ pub fn check_confirmation(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn approving_a_deployment_always_needs_the_name_typed() {
+        use ActionKind::*;
+        assert_eq!(
+            Protection::Confirm.for_action(GithubApproveDeployment),
+            Protection::TypeToConfirm
+        );
+        assert_eq!(
+            Protection::ReadOnly.for_action(GithubApproveDeployment),
+            Protection::ReadOnly
+        );
+        assert_eq!(
+            Protection::Confirm.for_action(GithubRerun),
+            Protection::Confirm
+        );
+        assert_eq!(
+            Protection::TypeToConfirm.for_action(KubernetesScale),
+            Protection::TypeToConfirm
+        );
+    }
 
     fn at(s: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 5, 4, 6, 0, s).unwrap()

@@ -45,11 +45,15 @@ pub struct Suspect {
 /// bookkeeping action (acknowledging a page changes nothing in production).
 pub fn is_change(entry: &TimelineEntry) -> bool {
     match entry.kind {
-        EntryKind::Deployment
-        | EntryKind::Rollout
-        | EntryKind::Scale
-        | EntryKind::CiRun
-        | EntryKind::Annotation => true,
+        // A deploy to staging changes nothing production runs.
+        EntryKind::Deployment => {
+            entry
+                .details
+                .get("production")
+                .and_then(serde_json::Value::as_bool)
+                != Some(false)
+        }
+        EntryKind::Rollout | EntryKind::Scale | EntryKind::CiRun | EntryKind::Annotation => true,
         // Cordoning or draining moves workloads; a node going NotReady is a symptom.
         EntryKind::Node => entry.status == Some(Status::Cordoned),
         EntryKind::Action => {
@@ -303,5 +307,23 @@ mod tests {
         assert!(is_change(&node));
         node.status = Some(Status::NotReady);
         assert!(!is_change(&node), "NotReady is a symptom");
+    }
+
+    #[test]
+    fn deploys_count_unless_they_went_elsewhere_than_production() {
+        let mut deploy = entry(
+            "deploy",
+            EntryKind::Deployment,
+            Some("payments-api"),
+            at(5, 30),
+        );
+        assert!(
+            is_change(&deploy),
+            "a deploy that says nothing of where counts"
+        );
+        deploy.details = json!({"environment": "production", "production": true});
+        assert!(is_change(&deploy));
+        deploy.details = json!({"environment": "staging", "production": false});
+        assert!(!is_change(&deploy), "staging is not what pages");
     }
 }

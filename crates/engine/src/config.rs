@@ -176,7 +176,14 @@ pub struct SourceConfig {
     /// and resolved while opsdeck was not polling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backfill_from: Option<String>,
+    /// GitHub only: repositories (`owner/name`) to watch besides those `[[services]]` map.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repos: Vec<String>,
 }
+
+/// GitHub's REST API, when a github source names no `url` (GitHub Enterprise:
+/// `https://HOST/api/v3`).
+pub const GITHUB_API: &str = "https://api.github.com";
 
 /// PagerDuty allows 960 requests per minute per user, across all of that user's tokens.
 pub const PAGERDUTY_PER_MINUTE: u32 = 960;
@@ -250,6 +257,7 @@ impl SourceConfig {
             fast_poll_interval: default_fast_poll_interval(),
             budget_share: default_budget_share(),
             backfill_from: None,
+            repos: Vec::new(),
         }
     }
 }
@@ -477,6 +485,9 @@ impl Config {
                         )));
                     }
                 }
+                (_, _) if !s.repos.is_empty() && s.kind != SourceKind::Github => {
+                    return Err(invalid(format!("{at}: `repos` is for github sources only")))
+                }
                 (_, _) if s.kubeconfig.is_some() || s.context.is_some() => {
                     return Err(invalid(format!(
                         "{at}: `kubeconfig` and `context` are for kubernetes sources only"
@@ -486,6 +497,15 @@ impl Config {
                     return Err(invalid(format!(
                         "{at}: `opsdeck` is not a configurable source"
                     )))
+                }
+                // github.com's API unless a GitHub Enterprise URL is given.
+                (SourceKind::Github, None) => {
+                    if s.token.is_some() {
+                        return Err(invalid(format!(
+                            "{at}: a literal `token` is allowed only for loopback URLs; use \
+                             `token_env` or `token_keyring` (or GITHUB_TOKEN, or `gh auth login`)"
+                        )));
+                    }
                 }
                 (_, None) => return Err(invalid(format!("{at}: missing `url`"))),
                 (_, Some(url)) => {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use opsdeck_domain::SourceKind;
 use opsdeck_sources::alertmanager::{AlertmanagerConfig, AlertmanagerSource};
+use opsdeck_sources::github::{GithubConfig, GithubSource};
 use opsdeck_sources::grafana::{GrafanaConfig, GrafanaSource};
 use opsdeck_sources::http::HttpOptions;
 use opsdeck_sources::kubernetes::{KubernetesConfig, KubernetesSource, ServiceMap, ServiceTarget};
@@ -47,6 +48,7 @@ pub fn supports(kind: SourceKind) -> bool {
             | SourceKind::Grafana
             | SourceKind::Prometheus
             | SourceKind::Kubernetes
+            | SourceKind::Github
     )
 }
 
@@ -117,6 +119,7 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
             prometheus = Some(Arc::clone(&source));
             source
         }
+        SourceKind::Github => Arc::new(github_source(config, s, http)?),
         SourceKind::Kubernetes => {
             let source = Arc::new(kubernetes_source(config, s)?);
             kubernetes = Some(Arc::clone(&source));
@@ -130,6 +133,42 @@ fn build(config: &Config, s: &SourceConfig) -> Result<Configured, RegistryError>
         prometheus,
         kubernetes,
     })
+}
+
+/// The source's own `repos` and every repository a service names, each once.
+fn github_source(
+    config: &Config,
+    s: &SourceConfig,
+    http: HttpOptions,
+) -> Result<GithubSource, RegistryError> {
+    let name = s.name().to_string();
+    let services: HashMap<String, String> = config
+        .services
+        .iter()
+        .filter_map(|svc| Some((svc.github.clone()?, svc.name.clone())))
+        .collect();
+    let mut repos = s.repos.clone();
+    repos.extend(config.services.iter().filter_map(|svc| svc.github.clone()));
+    if repos.is_empty() {
+        return Err(RegistryError::Source {
+            name,
+            message: "no repositories: list them in `repos`, or map services to them with \
+                      [[services]] github = \"owner/name\""
+                .into(),
+        });
+    }
+    GithubSource::new(GithubConfig {
+        name: name.clone(),
+        url: s
+            .url
+            .clone()
+            .unwrap_or_else(|| crate::config::GITHUB_API.to_string()),
+        token: resolve_token(s)?,
+        repos,
+        services,
+        http,
+    })
+    .map_err(|e| source_error(&name, e))
 }
 
 /// One kubeconfig context, with the services whose workloads run in it.

@@ -20,6 +20,8 @@ pub enum SecretError {
     },
     #[error("source {source_name}: no token configured (set token_env or token_keyring)")]
     None { source_name: String },
+    #[error("source {source_name}: no GitHub token: set GITHUB_TOKEN, log in with `gh auth login`, or set token_env or token_keyring")]
+    NoGithubToken { source_name: String },
     #[error("cannot store the token in the keychain: {0}")]
     Store(String),
 }
@@ -56,7 +58,28 @@ pub fn resolve_token(source: &SourceConfig) -> Result<String, SecretError> {
             }),
         };
     }
+    if source.kind == opsdeck_domain::SourceKind::Github {
+        return github_fallback().ok_or(SecretError::NoGithubToken { source_name: name });
+    }
     Err(SecretError::None { source_name: name })
+}
+
+/// Where GitHub's own tools keep a token, when the config names none: `GITHUB_TOKEN` (also
+/// what Actions sets), then the GitHub CLI's login (`gh auth token`) when `gh` is installed.
+fn github_fallback() -> Option<String> {
+    if let Ok(v) = std::env::var("GITHUB_TOKEN") {
+        if !v.trim().is_empty() {
+            return Some(v.trim().to_string());
+        }
+    }
+    let out = std::process::Command::new("gh")
+        .args(["auth", "token"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let token = String::from_utf8(out.stdout).ok()?;
+    (out.status.success() && !token.trim().is_empty()).then(|| token.trim().to_string())
 }
 
 /// Stores `token` in the OS keychain under `entry` (what `opsdeck auth set` does).

@@ -35,16 +35,23 @@ impl PathMatch {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
-    /// That status with the vendor's error body (429 also sends `retry-after` and
+    /// That status with the vendor's error body (429 also sends `retry-after`, and PagerDuty's
     /// `ratelimit-reset`); a status that is not a valid HTTP code answers 500.
     Status(u16),
     /// 429 with the vendor's error body, asking (`retry-after`, `ratelimit-reset`) for this
-    /// long a wait, in whole seconds.
+    /// long a wait, in whole seconds. GitHub answers it as a secondary rate limit.
     RateLimited(Duration),
+    /// GitHub's secondary rate limit as it usually comes: 403 with `retry-after` (whole
+    /// seconds) and the "You have exceeded a secondary rate limit" body. Vendors without one
+    /// answer as for [`Fault::RateLimited`].
+    SecondaryRateLimit(Duration),
     /// The real response with its body cut in half (the status and framing stay valid).
     Truncated,
-    /// The real response with wrongly typed fields: `incident_number`, `escalation_level`,
-    /// `limit` and `offset` as strings, `created_at`, `updated_at`, `start` and `end` as numbers.
+    /// The real response with wrongly typed fields. PagerDuty: `incident_number`,
+    /// `escalation_level`, `limit` and `offset` as strings, `created_at`, `updated_at`,
+    /// `start` and `end` as numbers. GitHub: `id`, `run_id`, `run_number`, `run_attempt` and
+    /// `total_count` as strings, `created_at`, `updated_at`, `started_at`, `completed_at` and
+    /// `run_started_at` as numbers.
     WrongTypes,
     /// A 200 whose body is not JSON at all (an HTML error page) though labelled JSON.
     Malformed,

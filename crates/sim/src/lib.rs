@@ -9,6 +9,7 @@
 //! - [`alertmanager`] serves Prometheus Alertmanager's API v2.
 //! - [`grafana`] serves Grafana's HTTP API: its built-in Alertmanager, rules and annotations
 //!   (the Alertmanager endpoints of both are `alerting`'s).
+//! - [`github`] serves GitHub's REST API for Actions workflow runs, jobs and deployments.
 //! - [`metrics`] turns the scenario into the series a real Prometheus serves for the vitals;
 //!   [`prometheus`] starts that Prometheus (Debian's) where it is installed.
 //! - [`forward`] posts the `via: prometheus` alerts to a real Alertmanager as well.
@@ -20,6 +21,7 @@ pub mod alertmanager;
 pub mod clock;
 pub mod faults;
 pub mod forward;
+pub mod github;
 pub mod grafana;
 pub mod kubernetes;
 pub mod live;

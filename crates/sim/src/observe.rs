@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::faults::Fault;
 
 /// Request bodies the simulated vendors take are small (a silence is a few hundred bytes).
-const MAX_REQUEST_BODY: usize = 1024 * 1024;
+pub(crate) const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
 /// One request and the response served to it.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +64,40 @@ impl Observers {
     }
 }
 
+/// A request as observers see it, read in full before anything can refuse it, so observers
+/// see what was sent whatever the answer.
+pub(crate) struct Captured {
+    pub method: String,
+    pub path_and_query: String,
+    /// The body parsed as JSON; `None` when empty or not JSON.
+    pub body: Option<Value>,
+    /// The body could not be read, or was larger than [`MAX_REQUEST_BODY`]: the handler gets
+    /// none.
+    pub unreadable: bool,
+}
+
+/// Reads `request`'s body once and hands back the request with the same bytes, for the
+/// handler.
+pub(crate) async fn capture(request: Request) -> (Captured, Request) {
+    let method = request.method().to_string();
+    let path_and_query = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |pq| pq.as_str().to_owned(),
+    );
+    let (parts, body) = request.into_parts();
+    let (bytes, unreadable) = match to_bytes(body, MAX_REQUEST_BODY).await {
+        Ok(bytes) => (bytes, false),
+        Err(_) => (Default::default(), true),
+    };
+    let captured = Captured {
+        method,
+        path_and_query,
+        body: serde_json::from_slice::<Value>(&bytes).ok(),
+        unreadable,
+    };
+    (captured, Request::from_parts(parts, Body::from(bytes)))
+}
+
 /// Middleware that shows `observers` each request and its answer; inert (no body copies) when
 /// none watch. Servers without injected faults (Alertmanager, Grafana) mount it outermost.
 pub(crate) async fn record(
@@ -74,17 +108,8 @@ pub(crate) async fn record(
     if observers.is_empty() {
         return next.run(request).await;
     }
-    let method = request.method().to_string();
-    let path_and_query = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_owned(),
-        |pq| pq.as_str().to_owned(),
-    );
-    let (parts, body) = request.into_parts();
-    let request_bytes = to_bytes(body, MAX_REQUEST_BODY).await.unwrap_or_default();
-    let request_body = serde_json::from_slice::<Value>(&request_bytes).ok();
-    let response = next
-        .run(Request::from_parts(parts, Body::from(request_bytes)))
-        .await;
+    let (captured, request) = capture(request).await;
+    let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -95,9 +120,9 @@ pub(crate) async fn record(
         serde_json::from_slice(&bytes).ok()
     };
     observers.notify(&Exchange {
-        method,
-        path_and_query,
-        request_body,
+        method: captured.method,
+        path_and_query: captured.path_and_query,
+        request_body: captured.body,
         status: parts.status.as_u16(),
         body,
         fault: None,

@@ -1,6 +1,6 @@
 //! A request's query string as name/value pairs in the order sent, for every simulated
 //! vendor's own reading of it (PagerDuty's `name[]=` lists, Alertmanager's repeated `filter`,
-//! Grafana's first-value-wins).
+//! Grafana's first-value-wins, GitHub's pagination links).
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct QueryString {
@@ -26,6 +26,11 @@ impl QueryString {
             .rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Every pair, in the order sent.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
     }
 
     /// The first value given for `name`.

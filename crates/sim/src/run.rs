@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use crate::alertmanager::AlertmanagerServer;
 use crate::clock::SimClock;
+use crate::github::GitHubServer;
 use crate::grafana::GrafanaServer;
 use crate::kubernetes::KubernetesServer;
 use crate::live::LiveWorld;
@@ -22,10 +23,10 @@ use crate::scenario::{Scenario, ScenarioTime};
 use crate::world::World;
 
 /// The vendors served, in port order: with a port base P they listen on P, P+1, … in this
-/// order. GitHub joins this list as it is simulated; the day's Prometheus, when `opsdeck sim`
-/// starts one, takes the port after these ([`prometheus_port`]); Kubernetes then adds one server
-/// per cluster context (`kubernetes/<context>`) after the fixed ones.
-pub const VENDORS: &[&str] = &["pagerduty", "alertmanager", "grafana"];
+/// order. The day's Prometheus, when `opsdeck sim` starts one, takes the port after these
+/// ([`prometheus_port`]); Kubernetes then adds one server per cluster context
+/// (`kubernetes/<context>`) after the fixed ones.
+pub const VENDORS: &[&str] = &["pagerduty", "alertmanager", "grafana", "github"];
 
 /// With a port base, the port of the day's Prometheus: the one after the simulated vendors.
 pub fn prometheus_port(port_base: Option<u16>) -> Option<u16> {
@@ -81,6 +82,8 @@ pub struct RunningSim {
     pub alertmanager: AlertmanagerServer,
     /// For response observers in tests.
     pub grafana: GrafanaServer,
+    /// For fault injection, response observers and the rate limit in tests.
+    pub github: GitHubServer,
     /// One per cluster context, in the scenario's order.
     pub kubernetes: Vec<KubernetesServer>,
     /// The real Prometheus serving the day's series, when one was attached.
@@ -182,6 +185,7 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
     let (alertmanager_listener, alertmanager_addr) =
         bind("alertmanager", options.port_base).await?;
     let (grafana_listener, grafana_addr) = bind("grafana", options.port_base).await?;
+    let (github_listener, github_addr) = bind("github", options.port_base).await?;
     // One API server per cluster context, after the fixed vendors and the day's Prometheus.
     let mut kubernetes_listeners = Vec::new();
     for (i, cluster) in options.scenario.clusters.iter().enumerate() {
@@ -240,6 +244,19 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         )),
     ));
 
+    let url = format!("http://{github_addr}");
+    let github = GitHubServer::new(live.clone(), &url, stopping.clone());
+    endpoints.insert("github".to_owned(), url);
+    tasks.push((
+        "github".to_owned(),
+        tokio::spawn(serve(
+            "github",
+            github_listener,
+            github.router(),
+            stopping.clone(),
+        )),
+    ));
+
     let mut kubernetes = Vec::new();
     for (context, vendor, listener, addr) in kubernetes_listeners {
         let url = format!("http://{addr}");
@@ -268,6 +285,7 @@ pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
         pagerduty,
         alertmanager,
         grafana,
+        github,
         kubernetes,
         prometheus: None,
         live,

@@ -231,6 +231,36 @@ pub struct Decoded<T> {
     pub raw: serde_json::Value,
 }
 
+/// The answer to a conditional GET: unchanged since the ETag sent (a 304, which GitHub does not
+/// count against the rate limit), or a fresh body with its own ETag and whether the `Link`
+/// header names a next page.
+pub enum Fetched<T> {
+    NotModified,
+    Fresh {
+        body: Decoded<T>,
+        etag: Option<String>,
+        has_next: bool,
+    },
+}
+
+/// Whether an RFC 8288 `Link` header has a `rel="next"` link (GitHub's pagination).
+pub fn has_next_link(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|link| {
+            link.split(';').skip(1).any(|param| {
+                let param = param.trim();
+                param
+                    .strip_prefix("rel=")
+                    .map(|r| r.trim_matches('"').split_whitespace().any(|r| r == "next"))
+                    .unwrap_or(false)
+            })
+        })
+}
+
 impl JsonClient {
     /// `auth` is the header carrying the credential, e.g. `("authorization", "Token token=…")`,
     /// or `None` for a vendor reached without one (an Alertmanager on the local network).
@@ -357,7 +387,17 @@ impl JsonClient {
         query: &[(&str, String)],
         accept: &str,
     ) -> Result<Decoded<T>, SourceError> {
-        let attempt = || self.get_once::<T>(path, query, accept);
+        self.reading(|| self.get_once::<T>(path, query, accept))
+            .await
+    }
+
+    /// Runs a read with retries: transient failures with backoff, a 429 (or GitHub's
+    /// rate-limit 403) after the vendor's Retry-After when that is short.
+    async fn reading<T, F, Fut>(&self, attempt: F) -> Result<T, SourceError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, SourceError>>,
+    {
         attempt
             .retry(
                 ExponentialBuilder::default()
@@ -380,6 +420,22 @@ impl JsonClient {
                 _ => backoff,
             })
             .notify(|e: &SourceError, after| tracing::warn!(vendor = self.vendor, %e, ?after, "retrying"))
+            .await
+    }
+
+    /// GET with `If-None-Match: etag` when an ETag is known, retried like [`get_json`]:
+    /// [`Fetched::NotModified`] for a 304, else the decoded body, its ETag and whether a next
+    /// page is linked.
+    ///
+    /// [`get_json`]: JsonClient::get_json
+    pub async fn get_conditional<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        accept: &str,
+        etag: Option<&str>,
+    ) -> Result<Fetched<T>, SourceError> {
+        self.reading(|| self.get_conditional_once::<T>(path, query, accept, etag))
             .await
     }
 
@@ -469,33 +525,73 @@ impl JsonClient {
         query: &[(&str, String)],
         accept: &str,
     ) -> Result<Decoded<T>, SourceError> {
+        let (path, _, _, body) = self.get_raw(path, query, accept, None).await?;
+        decode(self.vendor, &path, &body)
+    }
+
+    async fn get_conditional_once<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        accept: &str,
+        etag: Option<&str>,
+    ) -> Result<Fetched<T>, SourceError> {
+        let (path, status, headers, body) = self.get_raw(path, query, accept, etag).await?;
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        Ok(Fetched::Fresh {
+            body: decode(self.vendor, &path, &body)?,
+            etag: headers
+                .get(reqwest::header::ETAG)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            has_next: has_next_link(&headers),
+        })
+    }
+
+    /// One GET: the path as errors name it, and a success's (or a 304's) status, headers and
+    /// body; any other status is the error it means.
+    async fn get_raw(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        accept: &str,
+        etag: Option<&str>,
+    ) -> Result<(String, StatusCode, HeaderMap, Vec<u8>), SourceError> {
         // Errors name the path as the vendor's documentation does (`/incidents`), whichever way
         // the caller spelled it.
-        let path = &format!("/{}", path.trim_start_matches('/'));
+        let path = format!("/{}", path.trim_start_matches('/'));
         let url = self
             .base
             .join(path.trim_start_matches('/'))
             .map_err(|e| SourceError::Config(format!("{}: bad path {path}: {e}", self.vendor)))?;
         self.permit().await;
-        let response = self
+        let mut request = self
             .client
             .get(url.clone())
             .header(ACCEPT, accept)
-            .query(query)
+            .query(query);
+        if let Some(etag) = etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        let response = request
             .send()
             .await
-            .map_err(|e| self.transport_error(path, e))?;
+            .map_err(|e| self.transport_error(&path, e))?;
         let status = response.status();
         let headers = response.headers().clone();
         self.note_vendor_budget(&headers);
         let body = response
             .bytes()
             .await
-            .map_err(|e| self.transport_error(path, e))?;
-        if !status.is_success() {
-            return Err(self.status_error(path, status, &headers, &body));
+            .map_err(|e| self.transport_error(&path, e))?
+            .to_vec();
+        let not_modified = etag.is_some() && status == StatusCode::NOT_MODIFIED;
+        if !status.is_success() && !not_modified {
+            return Err(self.status_error(&path, status, &headers, &body));
         }
-        decode(self.vendor, path, &body)
+        Ok((path, status, headers, body))
     }
 
     fn transport_error(&self, path: &str, e: reqwest::Error) -> SourceError {
@@ -545,6 +641,13 @@ impl JsonClient {
                 } else {
                     message
                 },
+            },
+            // GitHub answers its rate limits with 403: the primary one with no requests
+            // left, a secondary one with Retry-After. Either is a wait, not a permission.
+            StatusCode::FORBIDDEN if forbidden_is_rate_limit(headers) => SourceError::RateLimited {
+                vendor,
+                path,
+                retry_after: retry_after(headers),
             },
             StatusCode::FORBIDDEN => SourceError::Forbidden {
                 vendor,
@@ -601,23 +704,42 @@ pub fn decode<T: DeserializeOwned>(
     Ok(Decoded { value, raw })
 }
 
-/// The wait a 429 asks for: `Retry-After` (seconds), else PagerDuty's `ratelimit-reset`
-/// (seconds until the window resets), else a conservative default.
+/// The wait a 429 (or GitHub's rate-limit 403) asks for: `Retry-After` (seconds), else
+/// PagerDuty's `ratelimit-reset` (seconds until the window resets), else GitHub's
+/// `x-ratelimit-reset` (the Unix time the window resets), else a conservative default.
 pub fn retry_after(headers: &HeaderMap) -> Duration {
+    let number = |name: &str| -> Option<f64> {
+        headers
+            .get(name)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+    };
     ["retry-after", "ratelimit-reset", "x-ratelimit-reset-after"]
         .iter()
-        .find_map(|name| {
-            headers
-                .get(*name)?
-                .to_str()
-                .ok()?
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .filter(|s| s.is_finite() && *s >= 0.0)
+        .find_map(|name| number(name))
         .map(Duration::from_secs_f64)
+        .or_else(|| {
+            let at = UNIX_EPOCH + Duration::from_secs_f64(number("x-ratelimit-reset")?);
+            Some(
+                at.duration_since(SystemTime::now())
+                    .unwrap_or(Duration::ZERO),
+            )
+        })
         .unwrap_or(Duration::from_secs(5))
+}
+
+/// A 403 that is GitHub's rate limit rather than a refusal: a secondary limit sends
+/// `Retry-After`, the primary one `x-ratelimit-remaining: 0`.
+fn forbidden_is_rate_limit(headers: &HeaderMap) -> bool {
+    headers.contains_key("retry-after")
+        || headers
+            .get("x-ratelimit-remaining")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() == "0")
 }
 
 /// Vendors wrap errors differently (`{"error": {"message": …}}` for PagerDuty, `{"message": …}`

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod alertmanager;
 pub mod error;
+pub mod github;
 pub mod grafana;
 pub mod http;
 pub mod kubernetes;

@@ -21,3 +21,17 @@ pub fn output_dir(test: &str) -> PathBuf {
 pub fn desktop_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_opsdeck-desktop"))
 }
+
+/// The environment of an app under test: a private home (config, data) and no session bus,
+/// so notifications fail quietly instead of reaching the desktop of whoever runs the tests.
+pub fn private_env(home: &std::path::Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("HOME", home.display().to_string()),
+        ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
+        ("XDG_DATA_HOME", home.join("data").display().to_string()),
+        (
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent".to_string(),
+        ),
+    ]
+}

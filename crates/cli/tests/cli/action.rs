@@ -131,7 +131,7 @@ fn bad_requests_exit_2_and_vendor_refusals_exit_1() {
         ),
         (
             vec!["action", "plan", "github.rerun", "acme/payments-api/1"],
-            "no configured source",
+            "acme/payments-api has no workflow run 1",
         ),
     ] {
         let run = opsdeck(&args);

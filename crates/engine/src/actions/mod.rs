@@ -217,7 +217,7 @@ impl Actions<'_> {
             }
         };
         let source_name = configured.source.name().to_string();
-        let protection = configured.config.protection;
+        let protection = configured.config.protection.for_action(request.kind);
         if protection == Protection::ReadOnly {
             let refusal = Refusal::ReadOnly {
                 source_name: source_name.clone(),
@@ -318,7 +318,9 @@ impl Actions<'_> {
         };
         let configured = self.sources.iter().find(|c| c.source.name() == plan.source);
         // A source removed from the config since planning cannot act any more.
-        let protection = configured.map_or(Protection::ReadOnly, |c| c.config.protection);
+        let protection = configured.map_or(Protection::ReadOnly, |c| {
+            c.config.protection.for_action(plan.request.kind)
+        });
         let real_now = Utc::now();
         let checked = check_confirmation(&plan, protection, real_now, typed).and_then(|()| {
             match lock(&self.deps.store).use_token(&hash, real_now) {

@@ -6,6 +6,8 @@
 //! - `changes`: "What changed?" before a page, ranked from the cache
 //! - `budget`: budget-aware polling: a new page through the quick poll before the full poll's
 //!   interval, the request rate and PagerDuty's remaining budget in the source's health
+//! - `github`: runs and deployments on the timeline, GitHub's rate limit in health, a re-run
+//!   from the command layer, approval always typed
 //! - `harness`: the simulated shared day, a config pointing at it (saved and loaded like a
 //!   user's), a Cockpit on a temporary cache, a recording notifier, feed helpers
 //! - `kubernetes`: actions from the command layer back over the watch, protection per
@@ -24,6 +26,7 @@ mod actions;
 mod budget;
 mod changes;
 mod faults;
+mod github;
 mod harness;
 mod kubernetes;
 mod notify;

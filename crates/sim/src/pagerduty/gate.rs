@@ -13,34 +13,19 @@ use super::auth;
 use super::error::ApiError;
 use super::PagerDutyServer;
 use crate::faults::Fault;
-use crate::observe::Exchange;
+use crate::observe::{Exchange, MAX_REQUEST_BODY};
 
 /// An HTML page where JSON was promised, like a proxy's error page.
 const MALFORMED_BODY: &str =
     "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
-
-/// The largest request body read; PagerDuty's own bodies are a few kilobytes.
-const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
 pub(crate) async fn gate(
     State(server): State<PagerDutyServer>,
     request: Request,
     next: Next,
 ) -> Response {
-    let method = request.method().to_string();
-    let path_and_query = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_owned(),
-        |pq| pq.as_str().to_owned(),
-    );
-    // The body is read here, before anything can refuse the request, so that observers see
-    // what was sent whatever the answer; the handlers get the same bytes back.
-    let (parts, body) = request.into_parts();
-    let (request_bytes, unreadable) = match to_bytes(body, MAX_REQUEST_BODY).await {
-        Ok(bytes) => (bytes, false),
-        Err(_) => (Bytes::new(), true),
-    };
-    let request_body = serde_json::from_slice::<Value>(&request_bytes).ok();
-    let request = Request::from_parts(parts, Body::from(request_bytes));
+    let (captured, request) = crate::observe::capture(request).await;
+    let unreadable = captured.unreadable;
     let fault = server.inner.faults.take(request.uri().path());
     let response = match &fault {
         Some(Fault::Status(code)) => {
@@ -49,7 +34,7 @@ pub(crate) async fn gate(
             fill_budget_headers(&server, response.headers_mut());
             response
         }
-        Some(Fault::RateLimited(wait)) => {
+        Some(Fault::RateLimited(wait) | Fault::SecondaryRateLimit(wait)) => {
             let mut response = ApiError::RateLimited {
                 reset_s: wait.as_secs(),
             }
@@ -93,9 +78,9 @@ pub(crate) async fn gate(
     }
     if !server.inner.observers.is_empty() {
         server.inner.observers.notify(&Exchange {
-            method,
-            path_and_query,
-            request_body,
+            method: captured.method,
+            path_and_query: captured.path_and_query,
+            request_body: captured.body,
             status: parts.status.as_u16(),
             body: serde_json::from_slice(&bytes).ok(),
             fault,

@@ -67,6 +67,24 @@ impl Ids {
         )
     }
 
+    /// A numeric id for something that happens on the replayed date (GitHub deployments look
+    /// like `123456789`): nine digits, far below 2^53 so JavaScript clients read them exactly.
+    pub fn dated_number(&self, origin: Origin, parts: &[&str]) -> u64 {
+        let date = self.date.to_string();
+        let origin = origin.key();
+        let mut all = vec![self.scenario.as_str(), date.as_str(), origin.as_str()];
+        all.extend_from_slice(parts);
+        number(&all)
+    }
+
+    /// A numeric id stable for the scenario whatever the date (GitHub repositories, users,
+    /// workflows and environments exist all year).
+    pub fn stable_number(&self, parts: &[&str]) -> u64 {
+        let mut all = vec![self.scenario.as_str()];
+        all.extend_from_slice(parts);
+        number(&all)
+    }
+
     /// An id stable for the scenario whatever the date (PagerDuty users look like `PXPGF42`).
     pub fn stable(&self, prefix: char, len: usize, parts: &[&str]) -> String {
         let mut all = vec![self.scenario.as_str()];
@@ -80,6 +98,15 @@ fn with_prefix(prefix: char, len: usize, parts: &[&str]) -> String {
     id.push(prefix.to_ascii_uppercase());
     id.push_str(&base36(&digest(parts), len.saturating_sub(1)));
     id
+}
+
+/// A number in `100_000_000..1_000_000_000`: as long as GitHub's ids of that kind, far below
+/// 2^53 so JavaScript clients read it exactly, and never 0. Callers that need uniqueness step
+/// past a taken one.
+fn number(parts: &[&str]) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest(parts)[..8]);
+    100_000_000 + u64::from_be_bytes(first) % 900_000_000
 }
 
 /// Length-prefixed parts, so ("ab", "c") and ("a", "bc") hash differently.
@@ -147,6 +174,28 @@ mod tests {
         assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
         assert_eq!(id, ids((2026, 5, 4)).uuid(Origin::Action(1), &["silence"]));
         assert_ne!(id, a.uuid(Origin::Action(2), &["silence"]));
+    }
+
+    #[test]
+    fn numbers_have_nine_digits_and_depend_on_everything() {
+        let a = ids((2026, 5, 4));
+        let n = a.dated_number(Origin::Event(3), &["deployment"]);
+        assert!((100_000_000..1_000_000_000).contains(&n), "{n}");
+        assert_eq!(
+            n,
+            ids((2026, 5, 4)).dated_number(Origin::Event(3), &["deployment"])
+        );
+        assert_ne!(
+            n,
+            ids((2026, 5, 5)).dated_number(Origin::Event(3), &["deployment"])
+        );
+        assert_ne!(n, a.dated_number(Origin::Action(3), &["deployment"]));
+        let repo = a.stable_number(&["repository", "acme/api"]);
+        assert_eq!(
+            repo,
+            ids((2027, 1, 1)).stable_number(&["repository", "acme/api"])
+        );
+        assert_ne!(repo, a.stable_number(&["repository", "acme/web"]));
     }
 
     #[test]

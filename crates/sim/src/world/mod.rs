@@ -1,12 +1,13 @@
 //! The simulated world: the mutable state the simulated vendors serve, moved forward by the
 //! scenario's events as the simulated clock passes them, and changed at once by opsdeck's
 //! actions. Each vendor's state is a sibling module (PagerDuty, alerts, silences, Grafana's
-//! rules and annotations; CI and Kubernetes join the same way), and `World` routes each event
-//! kind to its module.
+//! rules and annotations, GitHub, Kubernetes), and `World` routes each event kind to its
+//! module.
 
 pub mod alerts;
 pub mod annotations;
 mod error;
+pub mod github;
 pub mod ids;
 pub mod kubernetes;
 pub mod oncall;
@@ -21,6 +22,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 pub use alerts::{fingerprint, AlertOccurrence, Alerts, StateChange};
 pub use annotations::{Annotations, GrafanaAnnotation, RuleState, StateTransition};
 pub use error::WorldError;
+pub use github::{GitHub, GitHubError, Review};
 use ids::{Ids, Origin};
 pub use oncall::{OnCall, ScheduleRef};
 pub use pagerduty::{
@@ -58,8 +60,6 @@ pub enum Outcome {
     AlreadyDone,
     /// It no longer applies; the reason is also in [`World::skipped`].
     Skipped(String),
-    /// No simulated vendor serves this kind yet.
-    NotSimulated,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +102,7 @@ pub struct World {
     advanced_to: Option<DateTime<Utc>>,
     actions_taken: u64,
     pagerduty: PagerDuty,
+    github: GitHub,
     alerts: Alerts,
     kubernetes: kubernetes::Kubernetes,
     /// The simulated Alertmanager's silences.
@@ -128,6 +129,7 @@ impl World {
             kubernetes::Kubernetes::new(&scenario, ids.clone(), scenario.day_start(date));
         World {
             pagerduty: PagerDuty::new(&scenario, ids.clone()),
+            github: GitHub::new(&scenario, ids.clone()),
             grafana_rules: rules::grafana_rules(&scenario, &ids),
             kubernetes,
             scenario,
@@ -158,8 +160,9 @@ impl World {
     }
 
     /// Applies, in order and once each, every event whose instant is at or before `now`, and
-    /// runs out the snoozes that end by then, all in time order (a snooze ending at an event's
-    /// instant ends first). Only events are reported.
+    /// runs out the timers due by then (snoozes ending, GitHub attempts started from outside
+    /// completing), all in time order (a timer due at an event's instant goes first). Only
+    /// events are reported.
     pub fn advance_to(&mut self, now: DateTime<Utc>) -> Vec<Applied> {
         self.advanced_to = Some(self.advanced_to.map_or(now, |t| t.max(now)));
         let mut applied = Vec::new();
@@ -169,14 +172,18 @@ impl World {
                 .get(self.next_event)
                 .copied()
                 .filter(|at| *at <= now);
-            let timer_at = self.pagerduty.next_timer().filter(|at| *at <= now);
+            let timer_at = [self.pagerduty.next_timer(), self.github.next_timer()]
+                .into_iter()
+                .flatten()
+                .min()
+                .filter(|at| *at <= now);
             let at = match (event_at, timer_at) {
                 (Some(event), Some(timer)) if timer <= event => {
-                    self.pagerduty.fire_timers(timer);
+                    self.fire_timers(timer);
                     continue;
                 }
                 (None, Some(timer)) => {
-                    self.pagerduty.fire_timers(timer);
+                    self.fire_timers(timer);
                     continue;
                 }
                 (Some(event), _) => event,
@@ -208,7 +215,7 @@ impl World {
                 EventKind::Scale(s) => self.kubernetes.scale(s, Origin::Event(index), at),
                 EventKind::K8sEvent(e) => self.kubernetes.k8s_event(e, Origin::Event(index), at),
                 EventKind::Node(n) => self.kubernetes.node(n, at),
-                _ => Outcome::NotSimulated,
+                EventKind::Ci(c) => self.github.ci(c, Origin::Event(index), at),
             };
             if let Outcome::Skipped(reason) = &outcome {
                 self.skipped.push(format!(
@@ -224,6 +231,13 @@ impl World {
             });
         }
         applied
+    }
+
+    /// Runs out every vendor's timers due by `at` (snoozes ending, attempts started from
+    /// outside completing).
+    fn fire_timers(&mut self, at: DateTime<Utc>) {
+        self.pagerduty.fire_timers(at);
+        self.github.fire_timers(at);
     }
 
     /// When the next unapplied event happens, if any is left.

@@ -1,13 +1,15 @@
 //! Starting the simulator for a test, talking to it, and checking all its traffic — requests
 //! and responses — against the vendor's spec when the test finishes (PagerDuty's, or
-//! Alertmanager's, or Grafana's two).
+//! Alertmanager's, or Grafana's two, or GitHub's).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use opsdeck_contract::shared::{grafana_for, request_problem, served_problem, Received, Served};
-use opsdeck_contract::Spec;
+use opsdeck_contract::shared::{
+    grafana_for, request_problem, served_problem, specs_dir, Received, Served,
+};
+use opsdeck_contract::{Spec, Violation};
 use opsdeck_sim::pagerduty::Exchange;
 use opsdeck_sim::run::{start, RunningSim, SimOptions};
 use opsdeck_sim::scenario::{bundled_day, parse_str, Scenario};
@@ -31,6 +33,73 @@ pub use opsdeck_contract::shared::alertmanager as alertmanager_spec;
 
 /// The token the Grafana tests authenticate with (any non-empty one is accepted).
 pub const GRAFANA_TOKEN: &str = "glsa_opsdeck_test";
+
+/// The token the GitHub tests authenticate with (any non-empty one is accepted).
+pub const GITHUB_TOKEN: &str = "ghp_opsdeck_test";
+
+/// GitHub's REST description, reduced to what opsdeck uses, loaded once per process.
+pub fn github_spec() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = specs_dir().join("github/api.github.com.reduced.json");
+        Spec::load(&path).unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()))
+    })
+}
+
+/// Why a GitHub exchange breaks the spec, or `None`. The description declares few error
+/// statuses (a list of runs declares only 200), so beyond `served_problem`'s exemptions a
+/// status it does not declare (401, 403, 404, 422, the 301 of a renamed repository) must carry
+/// GitHub's `basic-error` body: an object whose `message`, and `documentation_url`, `url` and
+/// `status` when present, are strings. A 304 has no body.
+pub fn github_problem(exchange: &Exchange) -> Option<String> {
+    let spec = github_spec();
+    if exchange.fault.as_ref().is_some_and(|f| f.corrupts_body()) {
+        return None;
+    }
+    let Some(body) = exchange.body.as_ref() else {
+        return Some(format!(
+            "{} {} -> {}: body is not JSON",
+            exchange.method, exchange.path_and_query, exchange.status
+        ));
+    };
+    let what = format!(
+        "{} {} -> {}",
+        exchange.method, exchange.path_and_query, exchange.status
+    );
+    match spec.validate_response(
+        &exchange.method,
+        &exchange.path_and_query,
+        exchange.status,
+        body,
+    ) {
+        Ok(()) => None,
+        Err(Violation::UndeclaredStatus { .. } | Violation::NoOperation { .. })
+            if exchange.status == 304 =>
+        {
+            (!body.is_null()).then(|| format!("{what}: a 304 has a body: {body}"))
+        }
+        Err(Violation::UndeclaredStatus { .. } | Violation::NoOperation { .. })
+            if exchange.status >= 300 =>
+        {
+            basic_error_problem(body).map(|p| format!("{what}: {p}"))
+        }
+        Err(violation) => Some(format!("{violation}\n    body: {body}")),
+    }
+}
+
+/// Why `body` is not GitHub's `basic-error`, or `None`.
+pub fn basic_error_problem(body: &Value) -> Option<String> {
+    let Some(map) = body.as_object() else {
+        return Some(format!("error body is not an object: {body}"));
+    };
+    if !map.get("message").is_some_and(Value::is_string) {
+        return Some(format!("error body has no string message: {body}"));
+    }
+    ["documentation_url", "url", "status"]
+        .iter()
+        .find(|k| map.get(**k).is_some_and(|v| !v.is_string()))
+        .map(|k| format!("error body's {k} is not a string: {body}"))
+}
 
 /// Why an exchange breaks the PagerDuty spec, or `None` (see `served_problem` for what is exempt).
 pub fn contract_problem(exchange: &Exchange) -> Option<String> {
@@ -78,6 +147,8 @@ pub struct Sim {
     pub alertmanager_exchanges: Arc<Mutex<Vec<Exchange>>>,
     /// What the simulated Grafana served, checked against its specs at the end.
     pub grafana_exchanges: Arc<Mutex<Vec<Exchange>>>,
+    /// What the simulated GitHub served, checked against its spec at the end.
+    pub github_exchanges: Arc<Mutex<Vec<Exchange>>>,
 }
 
 pub struct Reply {
@@ -138,6 +209,11 @@ pub async fn start_sim(scenario: Scenario, at: &str, speed: f64) -> Sim {
         .observe(Arc::new(move |exchange: &Exchange| {
             seen.lock().expect("exchanges").push(exchange.clone());
         }));
+    let github_exchanges = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&github_exchanges);
+    running.github.observe(Arc::new(move |exchange: &Exchange| {
+        seen.lock().expect("exchanges").push(exchange.clone());
+    }));
     Sim {
         running,
         client: reqwest::Client::builder()
@@ -147,6 +223,7 @@ pub async fn start_sim(scenario: Scenario, at: &str, speed: f64) -> Sim {
         exchanges,
         alertmanager_exchanges,
         grafana_exchanges,
+        github_exchanges,
     }
 }
 
@@ -299,6 +376,59 @@ impl Sim {
         assert!(
             problems.is_empty(),
             "{} of {} exchanges break Grafana's specs:\n{}",
+            problems.len(),
+            exchanges.len(),
+            problems.join("\n")
+        );
+    }
+
+    /// A request to the simulated GitHub with a token, as opsdeck's source sends it.
+    pub fn github(&self, method: Method, path_and_query: &str) -> reqwest::RequestBuilder {
+        self.github_anonymous(method, path_and_query)
+            .bearer_auth(GITHUB_TOKEN)
+    }
+
+    /// A request to the simulated GitHub without credentials.
+    pub fn github_anonymous(
+        &self,
+        method: Method,
+        path_and_query: &str,
+    ) -> reqwest::RequestBuilder {
+        let base = self.running.url("github").expect("github url");
+        self.client
+            .request(method, format!("{base}{path_and_query}"))
+            .header("accept", "application/vnd.github+json")
+            .header("x-github-api-version", "2022-11-28")
+    }
+
+    /// An authorised GitHub GET that must answer 200 with JSON.
+    pub async fn github_ok(&self, path_and_query: &str) -> Value {
+        let reply = Sim::send(self.github(Method::GET, path_and_query)).await;
+        assert_eq!(reply.status, 200, "{path_and_query}: {}", reply.text);
+        reply.json()
+    }
+
+    /// Stops the simulator and fails if any response the simulated GitHub served breaks its
+    /// spec (see [`github_problem`]), or any request it accepted does; the test must have
+    /// talked to it.
+    pub async fn finish_github(self) {
+        let Sim {
+            running,
+            github_exchanges,
+            ..
+        } = self;
+        running.stop().await;
+        let exchanges = github_exchanges.lock().expect("exchanges").clone();
+        assert!(!exchanges.is_empty(), "the test sent no request");
+        let mut problems: Vec<String> = exchanges.iter().filter_map(github_problem).collect();
+        problems.extend(
+            exchanges
+                .iter()
+                .filter_map(|e| request_problem_with(github_spec(), e)),
+        );
+        assert!(
+            problems.is_empty(),
+            "{} problems in {} exchanges with the simulated GitHub:\n{}",
             problems.len(),
             exchanges.len(),
             problems.join("\n")

@@ -21,6 +21,8 @@
 //!   real Alertmanager computes them), checked against the Alertmanager spec
 //! - `grafana`: the simulated Grafana (its Alertmanager, rules, annotations, authentication),
 //!   checked against Grafana's two specs
+//! - `github`: the simulated GitHub REST API (workflow runs, jobs, deployments, pagination,
+//!   ETags, rate limits, actions, redirects), checked against GitHub's description
 
 mod actions;
 mod alertmanager;
@@ -28,6 +30,7 @@ mod contract;
 mod errors;
 mod faults;
 mod forward;
+mod github;
 mod grafana;
 mod harness;
 mod incidents;

@@ -82,7 +82,7 @@ async fn a_port_base_is_used_in_vendor_order_and_a_taken_port_fails() {
         Err(e) => e,
     };
     assert!(matches!(&err, SimError::Bind { vendor, .. } if vendor == "pagerduty"));
-    assert_eq!(VENDORS, ["pagerduty", "alertmanager", "grafana"]);
+    assert_eq!(VENDORS, ["pagerduty", "alertmanager", "grafana", "github"]);
     assert!(err.to_string().contains(&port.to_string()), "{err}");
 
     // Free the port and start on it.
@@ -111,6 +111,11 @@ async fn a_port_base_is_used_in_vendor_order_and_a_taken_port_fails() {
         running.grafana.url(),
         format!("http://127.0.0.1:{}", port + 2)
     );
+    assert_eq!(
+        running.github.url(),
+        format!("http://127.0.0.1:{}", port + 3)
+    );
+    assert_eq!(running.url("github"), Some(running.github.url()));
     running.stop().await;
 }
 
