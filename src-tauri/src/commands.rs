@@ -4,6 +4,7 @@ use opsdeck_domain::{
     ActionOutcome, ActionPlan, ActionRequest, AppStatus, EntryLink, OnCallSummary, PodLogs,
     ServiceWorkloads, SourceHealth, Suspect, TimelineEntry, Vitals,
 };
+use opsdeck_domain::{EntryRunbooks, RunEventKind, RunbookLibrary, RunbookRun, RunbookView};
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
@@ -137,6 +138,93 @@ pub async fn pod_logs(
         .pod_logs(&context, &namespace, &pod, lines)
         .await
         .map_err(|e| IpcError::new("failed", e.to_string()))
+}
+
+fn runbook_error(e: opsdeck_engine::runbooks::RunbookError) -> IpcError {
+    IpcError::new(
+        if e.is_bad_input() { "refused" } else { "store" },
+        e.to_string(),
+    )
+}
+
+/// The runbook library (re-read when its folders changed), with what could not be read.
+#[tauri::command]
+pub fn runbook_library(shell: State<'_, Shell>) -> Result<RunbookLibrary, IpcError> {
+    Ok(cockpit(&shell)?.runbook_library())
+}
+
+/// One runbook: sanitized HTML (made in Rust) and its steps, filled from an entry when given.
+#[tauri::command]
+pub fn runbook(
+    shell: State<'_, Shell>,
+    slug: String,
+    entry_id: Option<String>,
+) -> Result<RunbookView, IpcError> {
+    cockpit(&shell)?
+        .runbook(&slug, entry_id.as_deref())
+        .map_err(runbook_error)
+}
+
+/// The runbooks an alert or a page links to.
+#[tauri::command]
+pub fn entry_runbooks(shell: State<'_, Shell>, id: String) -> Result<EntryRunbooks, IpcError> {
+    cockpit(&shell)?.entry_runbooks(&id).map_err(runbook_error)
+}
+
+#[tauri::command]
+pub fn runbook_runs(
+    shell: State<'_, Shell>,
+    entry_id: String,
+) -> Result<Vec<RunbookRun>, IpcError> {
+    cockpit(&shell)?
+        .runs_of_entry(&entry_id)
+        .map_err(runbook_error)
+}
+
+#[tauri::command]
+pub fn start_runbook_run(
+    shell: State<'_, Shell>,
+    slug: String,
+    entry_id: Option<String>,
+) -> Result<RunbookRun, IpcError> {
+    cockpit(&shell)?
+        .start_run(&slug, entry_id.as_deref())
+        .map_err(runbook_error)
+}
+
+/// Ticks, unticks, skips (with a reason), notes or suggests an edit to a step, or ends a run.
+#[tauri::command]
+pub fn record_runbook_step(
+    shell: State<'_, Shell>,
+    run_id: String,
+    kind: RunEventKind,
+    step: Option<u32>,
+    text: Option<String>,
+) -> Result<RunbookRun, IpcError> {
+    if kind == RunEventKind::Action {
+        // Only a confirmed action writes an outcome to a step.
+        return Err(IpcError::new(
+            "refused",
+            "a step's action outcome is recorded by confirming its plan",
+        ));
+    }
+    cockpit(&shell)?
+        .record_step(&run_id, kind, step, text)
+        .map_err(runbook_error)
+}
+
+/// Plans a run's step's action (filled from the run's alert or page); confirmed like any other.
+#[tauri::command]
+pub async fn plan_runbook_step(
+    shell: State<'_, Shell>,
+    run_id: String,
+    step: u32,
+) -> Result<ActionPlan, IpcError> {
+    match cockpit(&shell)?.plan_step(&run_id, step).await {
+        Ok(plan) => Ok(plan),
+        Err(opsdeck_engine::StepPlanError::Runbook(e)) => Err(runbook_error(e)),
+        Err(opsdeck_engine::StepPlanError::Action(e)) => Err(e.into()),
+    }
 }
 
 /// Says what an action will do and returns its single-use token. Nothing changes yet.

@@ -8,6 +8,9 @@
 //!   panel, the confirmation dialog, the on-call header; forged and replayed tokens over IPC.
 //! - `ci::a_failed_run_is_rerun_from_its_panel` — the day's failed run on main: its failed job
 //!   and step, "Re-run failed jobs" confirmed, back on the timeline as running.
+//! - `runbooks::a_checklist_runs_its_scale_step_and_hostile_runbooks_stay_inert` — the pool
+//!   alert's runbook as a checklist: ticked, its scale step run through the dialog; a hostile
+//!   runbook inert in the DOM.
 //! - `window::first_run_without_config_then_demo` — no config: the first-run screen, then the demo.
 //! - `window::live_timeline_from_the_simulator` — `opsdeck sim` + the config it wrote: Today.
 //!
@@ -18,5 +21,6 @@
 mod actions;
 mod alerts;
 mod ci;
+mod runbooks;
 mod support;
 mod window;

@@ -44,6 +44,13 @@ enum Command {
         #[command(subcommand)]
         command: cmd::action::ActionCommand,
     },
+    /// List the runbook library and what each runbook is linked to.
+    Runbooks(cmd::runbooks::RunbooksArgs),
+    /// One runbook: `opsdeck runbook render FILE` prints the sanitized HTML the app shows.
+    Runbook {
+        #[command(subcommand)]
+        command: cmd::runbooks::RunbookCommand,
+    },
     /// Manage source tokens in the OS keychain.
     Auth {
         #[command(subcommand)]
@@ -76,6 +83,8 @@ fn main() {
             runtime().and_then(|rt| rt.block_on(cmd::action::run(&global, command)))
         }
         Command::Auth { command } => cmd::auth::run(&global, command),
+        Command::Runbooks(args) => cmd::runbooks::list(&global, args),
+        Command::Runbook { command } => cmd::runbooks::run(command),
     };
     if let Err(failure) = result {
         eprintln!("opsdeck: {}", failure.message);

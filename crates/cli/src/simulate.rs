@@ -235,6 +235,7 @@ pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
         actions: Default::default(),
         desktop: Default::default(),
         changes: Default::default(),
+        runbooks: Default::default(),
     }
 }
 
@@ -282,9 +283,14 @@ pub fn kubeconfig_for(sim: &RunningSim) -> Option<serde_json::Value> {
 }
 
 impl Started {
-    /// Writes the config to `config_path` and the kubeconfig beside it (both atomically),
-    /// pointing the config's Kubernetes sources at that kubeconfig; returns where it went.
+    /// Writes the config to `config_path`, the kubeconfig beside it (both atomically) and the
+    /// day's runbooks in a folder beside it, pointing the config's Kubernetes sources at that
+    /// kubeconfig and its runbooks at that folder; returns where the kubeconfig went.
     pub fn save(&mut self, config_path: &Path) -> std::io::Result<Option<PathBuf>> {
+        // The day's runbooks, so its alerts link to real checklists.
+        let runbooks = config_path.with_extension("runbooks");
+        opsdeck_sim::demo_runbooks::write_demo_runbooks(&runbooks)?;
+        self.config.runbooks.folders = vec![std::path::absolute(&runbooks)?];
         let kubeconfig = write_kubeconfig(config_path, &self.sim)?;
         if let Some(path) = &kubeconfig {
             let absolute = std::path::absolute(path)?;

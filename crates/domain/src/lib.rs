@@ -15,6 +15,8 @@ mod labels;
 pub mod matchers;
 mod notify;
 mod oncall;
+mod runbook_run;
+mod runbook_view;
 mod suspects;
 mod vitals;
 mod workload;
@@ -35,6 +37,10 @@ pub use notify::{
     NotifyPolicy, NotifyUrgency, Outage, PageFacts, PageView, QuietHours, Shown, Urgency,
 };
 pub use oncall::{oncall_summary, OnCallShift, OnCallSummary};
+pub use runbook_run::{fold_run, RunEvent, RunEventKind, RunStep, RunbookRun, StepState};
+pub use runbook_view::{
+    EntryRunbooks, LinkedRunbook, RunbookLibrary, RunbookStepView, RunbookSummary, RunbookView,
+};
 pub use suspects::{is_change, suspects, ServiceMatch, Suspect, DEFAULT_WINDOW_MINUTES};
 pub use vitals::{
     budget_left, vital_label, SloGlance, VitalPoint, VitalSeries, VitalUnit, Vitals, VitalsProblem,

@@ -151,6 +151,7 @@ async fn main() {
         actions: Default::default(),
         desktop: Default::default(),
         changes: Default::default(),
+        runbooks: Default::default(),
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let stopwatch = Arc::new(Stopwatch::default());

@@ -8,7 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use opsdeck_domain::{
     local_date_of, local_day_bounds, oncall_summary, ActionOutcome, ActionPlan, ActionRequest,
-    AuditRecord, HealthState, OnCallSummary, RequestBudget, SourceHealth, Suspect, TimelineEntry,
+    AuditRecord, HealthState, OnCallSummary, RequestBudget, RunEvent, RunEventKind, RunbookRun,
+    SourceHealth, Suspect, TimelineEntry,
 };
 use opsdeck_store::Store;
 use tokio::sync::broadcast;
@@ -21,6 +22,7 @@ use crate::notifier::{DesktopNotifier, Notifier, Silent};
 use crate::paging::PagingSettings;
 use crate::registry::{build_all, Configured, RegistryError};
 use crate::release::{Released, Releaser};
+use crate::runbooks::RunbookError;
 use crate::supervisor::Supervisor;
 use crate::sync::{lock, sync_source, SyncDeps, SyncOutcome, ME_KEY};
 
@@ -70,6 +72,16 @@ pub struct Cockpit {
     sources: Vec<Configured>,
     releaser: Arc<Releaser>,
     supervisor: tokio::sync::Mutex<Option<Supervisor>>,
+    shelf: crate::runbooks::Shelf,
+}
+
+/// Planning a runbook step's action: the step could not give one, or the action was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StepPlanError {
+    #[error(transparent)]
+    Runbook(#[from] crate::runbooks::RunbookError),
+    #[error(transparent)]
+    Action(#[from] ActionFailure),
 }
 
 impl Cockpit {
@@ -119,6 +131,7 @@ impl Cockpit {
             config.actions.token_lifetime,
         ));
         Ok(Cockpit {
+            shelf: crate::runbooks::Shelf::load(&config),
             tz: config.timezone(),
             config,
             config_path,
@@ -331,6 +344,167 @@ impl Cockpit {
     /// Withdraws a plan before confirming it; its token stops working.
     pub fn cancel_action(&self, token: &str) -> Result<(), ActionFailure> {
         self.actions().cancel(token)
+    }
+
+    /// The runbook library, re-read if its folders changed on disk.
+    pub fn runbook_library(&self) -> opsdeck_domain::RunbookLibrary {
+        crate::runbooks::library_view(&self.shelf.library())
+    }
+
+    fn entry_of(&self, id: &str) -> Result<TimelineEntry, RunbookError> {
+        lock(&self.deps.store)
+            .entry(id)?
+            .ok_or_else(|| RunbookError::NoEntry(id.to_string()))
+    }
+
+    fn no_runbook(&self, slug: &str) -> RunbookError {
+        let library = self.shelf.library();
+        let known: Vec<&str> = library.runbooks().iter().map(|r| r.slug.as_str()).collect();
+        RunbookError::NoRunbook {
+            slug: slug.to_string(),
+            known: if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            },
+        }
+    }
+
+    /// One runbook: its sanitized HTML and its steps, filled from `entry_id`'s alert or page.
+    pub fn runbook(
+        &self,
+        slug: &str,
+        entry_id: Option<&str>,
+    ) -> Result<opsdeck_domain::RunbookView, RunbookError> {
+        let entry = entry_id.map(|id| self.entry_of(id)).transpose()?;
+        let library = self.shelf.library();
+        match library.get(slug) {
+            Some(r) => Ok(crate::runbooks::runbook_view(
+                &self.config,
+                r,
+                entry.as_ref(),
+            )),
+            None => {
+                drop(library);
+                Err(self.no_runbook(slug))
+            }
+        }
+    }
+
+    /// The runbooks an alert or a page links to, and an alert's runbook URL that names none.
+    pub fn entry_runbooks(
+        &self,
+        entry_id: &str,
+    ) -> Result<opsdeck_domain::EntryRunbooks, RunbookError> {
+        let entry = self.entry_of(entry_id)?;
+        Ok(crate::runbooks::entry_runbooks(
+            &self.shelf.library(),
+            &entry,
+        ))
+    }
+
+    /// Starts a run of runbook `slug`, on a timeline entry or on its own.
+    pub fn start_run(
+        &self,
+        slug: &str,
+        entry_id: Option<&str>,
+    ) -> Result<RunbookRun, RunbookError> {
+        let entry = entry_id.map(|id| self.entry_of(id)).transpose()?;
+        // The library's lock is released before `no_runbook` takes it again.
+        let found = self.shelf.library().get(slug).cloned();
+        let runbook = found.ok_or_else(|| self.no_runbook(slug))?;
+        let me = self.me().ok().flatten();
+        let id = format!("run-{}", crate::actions::random_id());
+        let run = crate::runbooks::start(
+            &mut lock(&self.deps.store),
+            &runbook,
+            entry.as_ref(),
+            &id,
+            self.now(),
+            me.as_deref(),
+        )?;
+        Ok(run)
+    }
+
+    /// Ticks, unticks, skips (with a reason), notes, suggests an edit to a step, or ends the
+    /// run (`step` `None`); the run as it stands after. Each is also on the timeline.
+    pub fn record_step(
+        &self,
+        run_id: &str,
+        kind: RunEventKind,
+        step: Option<u32>,
+        text: Option<String>,
+    ) -> Result<RunbookRun, RunbookError> {
+        let event = RunEvent {
+            kind,
+            step,
+            text: text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+            action_id: None,
+            ok: None,
+            at: self.now(),
+            by: self.me().ok().flatten(),
+        };
+        let step_text = self.step_text(run_id, step);
+        let (run, entry_id) = crate::runbooks::record_and_enter(
+            &mut lock(&self.deps.store),
+            run_id,
+            &event,
+            step_text.as_deref(),
+        )?;
+        let _ = self.deps.feed.send(Change::Entries {
+            source: "opsdeck".into(),
+            ids: vec![entry_id],
+        });
+        Ok(run)
+    }
+
+    fn step_text(&self, run_id: &str, step: Option<u32>) -> Option<String> {
+        let run = lock(&self.deps.store).run(run_id).ok()??;
+        let library = self.shelf.library();
+        Some(
+            library
+                .get(&run.runbook)?
+                .step(step? as usize)?
+                .text
+                .clone(),
+        )
+    }
+
+    pub fn run(&self, run_id: &str) -> Result<RunbookRun, RunbookError> {
+        lock(&self.deps.store)
+            .run(run_id)?
+            .ok_or_else(|| RunbookError::NoRun(run_id.to_string()))
+    }
+
+    /// The runs started on an entry, oldest first.
+    pub fn runs_of_entry(&self, entry_id: &str) -> Result<Vec<RunbookRun>, RunbookError> {
+        Ok(lock(&self.deps.store).runs_of_entry(entry_id)?)
+    }
+
+    /// Plans the action of a run's step, filled from the run's alert or page; confirmed, its
+    /// outcome is written to the step.
+    pub async fn plan_step(&self, run_id: &str, step: u32) -> Result<ActionPlan, StepPlanError> {
+        let run = self.run(run_id)?;
+        if run.ended_at.is_some() {
+            return Err(RunbookError::Ended(run_id.to_string()).into());
+        }
+        let entry = run
+            .entry_id
+            .as_deref()
+            .map(|id| self.entry_of(id))
+            .transpose()?;
+        let request = {
+            let library = self.shelf.library();
+            let runbook = library.get(&run.runbook).cloned();
+            drop(library);
+            let runbook = runbook.ok_or_else(|| self.no_runbook(&run.runbook))?;
+            crate::runbooks::step_request(&self.config, &runbook, step, entry.as_ref())?
+        };
+        let plan = self.actions().plan(request).await?;
+        lock(&self.deps.store)
+            .link_step_action(&plan.action_id, run_id, step)
+            .map_err(RunbookError::from)?;
+        Ok(plan)
     }
 
     /// An action's audit records, oldest first.

@@ -52,6 +52,34 @@ pub struct Config {
     pub desktop: DesktopConfig,
     #[serde(default)]
     pub changes: ChangesConfig,
+    #[serde(default, skip_serializing_if = "RunbooksConfig::is_default")]
+    pub runbooks: RunbooksConfig,
+}
+
+/// Where runbooks are read from.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunbooksConfig {
+    /// Folders of Markdown runbooks (a checkout of the team's runbook repository is the usual
+    /// one), read recursively; `~/` is the home folder, other relative paths are beside the
+    /// config. Empty: `$XDG_DATA_HOME/opsdeck/runbooks`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<PathBuf>,
+}
+
+impl RunbooksConfig {
+    fn is_default(&self) -> bool {
+        self.folders.is_empty()
+    }
+
+    /// The folders to read: the configured ones, else the default.
+    pub fn folders(&self) -> Vec<PathBuf> {
+        if self.folders.is_empty() {
+            vec![crate::paths::default_runbooks_dir()]
+        } else {
+            self.folders.clone()
+        }
+    }
 }
 
 /// "What changed?" before an alert or a page.
@@ -431,15 +459,23 @@ impl Config {
         // `~/` is the home folder, as in kubectl's own paths; another relative kubeconfig is
         // beside the config, wherever opsdeck runs from.
         let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
-        for s in &mut config.sources {
-            let Some(k) = s.kubeconfig.as_mut().filter(|k| k.is_relative()) else {
-                continue;
-            };
+        let resolve = |k: &mut PathBuf| {
+            if !k.is_relative() {
+                return;
+            }
             match (k.strip_prefix("~"), &home, path.parent()) {
                 (Ok(rest), Some(home), _) => *k = home.join(rest),
                 (Err(_), _, Some(dir)) => *k = dir.join(&*k),
                 _ => {}
             }
+        };
+        for s in &mut config.sources {
+            if let Some(k) = s.kubeconfig.as_mut() {
+                resolve(k);
+            }
+        }
+        for folder in &mut config.runbooks.folders {
+            resolve(folder);
         }
         if config.version != 1 {
             return Err(invalid(format!(

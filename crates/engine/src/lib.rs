@@ -12,6 +12,7 @@ pub mod paging;
 pub mod paths;
 pub mod registry;
 pub mod release;
+pub mod runbooks;
 pub mod secrets;
 pub mod supervisor;
 pub mod sync;
@@ -20,7 +21,7 @@ pub mod workloads;
 
 pub use actions::ActionFailure;
 pub use clock::{Clock, ScaledClock, SystemClock};
-pub use cockpit::{Cockpit, CockpitError, CockpitOptions};
+pub use cockpit::{Cockpit, CockpitError, CockpitOptions, StepPlanError};
 pub use config::{Config, ConfigError};
 pub use feed::Change;
 pub use notifier::{DesktopNotifier, Notifier, NotifyError};

@@ -39,3 +39,10 @@ pub fn db_path_for(
         None => default_db_path(),
     }
 }
+
+/// `$XDG_DATA_HOME/opsdeck/runbooks` on Linux: the runbook folder when the config names none.
+pub fn default_runbooks_dir() -> PathBuf {
+    dirs()
+        .map(|d| d.data_dir().join("runbooks"))
+        .unwrap_or_else(|| PathBuf::from("runbooks"))
+}

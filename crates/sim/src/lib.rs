@@ -19,6 +19,7 @@
 mod alerting;
 pub mod alertmanager;
 pub mod clock;
+pub mod demo_runbooks;
 pub mod faults;
 pub mod forward;
 pub mod github;

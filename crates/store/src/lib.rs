@@ -13,6 +13,7 @@ mod health;
 mod migrations;
 mod notifications;
 mod oncall;
+mod runs;
 mod time;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub use actions::NewPlan;
 pub use entries::UpsertOutcome;
 pub use error::{Result, StoreError};
 pub use migrations::SCHEMA_VERSION;
+pub use runs::NewRun;
 
 /// How often opening retries when another process is creating the same cache.
 const OPEN_RETRIES: u32 = 10;
@@ -237,6 +239,43 @@ impl Store {
 
     /// Appends to the audit log (which refuses updates and deletes); returns the record's
     /// sequence number.
+    pub fn start_run(&mut self, run: &NewRun<'_>) -> Result<()> {
+        runs::start_run(&self.conn, run)
+    }
+
+    /// Appends to a run's log: the event's sequence number, `None` when there is no such run.
+    pub fn append_run_event(
+        &mut self,
+        run_id: &str,
+        event: &opsdeck_domain::RunEvent,
+    ) -> Result<Option<i64>> {
+        runs::append_run_event(&self.conn, run_id, event)
+    }
+
+    /// Remembers that `action_id` was planned from `step` of run `run_id`.
+    pub fn link_step_action(&mut self, action_id: &str, run_id: &str, step: u32) -> Result<()> {
+        runs::link_step_action(&self.conn, action_id, run_id, step)
+    }
+
+    /// The run and step an action was planned from, if it was.
+    pub fn step_of_action(&self, action_id: &str) -> Result<Option<(String, u32)>> {
+        runs::step_of_action(&self.conn, action_id)
+    }
+
+    pub fn run(&self, id: &str) -> Result<Option<opsdeck_domain::RunbookRun>> {
+        runs::run(&self.conn, id)
+    }
+
+    /// The runs started on a timeline entry, oldest first.
+    pub fn runs_of_entry(&self, entry_id: &str) -> Result<Vec<opsdeck_domain::RunbookRun>> {
+        runs::runs(&self.conn, Some(entry_id), None)
+    }
+
+    /// Every run started from `since`, oldest first.
+    pub fn runs_since(&self, since: DateTime<Utc>) -> Result<Vec<opsdeck_domain::RunbookRun>> {
+        runs::runs(&self.conn, None, Some(since))
+    }
+
     pub fn append_audit(&mut self, record: &AuditRecord) -> Result<i64> {
         actions::append_audit(&self.conn, record)
     }

@@ -32,6 +32,10 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
         "0006_reminders",
         include_str!("../migrations/0006_reminders.sql"),
     ),
+    (
+        "0007_runbook_runs",
+        include_str!("../migrations/0007_runbook_runs.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated database has.

@@ -410,3 +410,93 @@ fn mark_notified_is_true_once_even_across_reopen() {
     assert!(!store.mark_notified("page:P1:triggered", at(6, 0)).unwrap());
     assert!(store.mark_notified("page:P3:triggered", at(6, 0)).unwrap());
 }
+
+// ---- runbook runs ----
+
+#[test]
+fn a_runbook_runs_log_survives_a_restart_and_folds_in_order() {
+    use opsdeck_domain::{RunEvent, RunEventKind, StepState};
+    use opsdeck_store::NewRun;
+    let (_dir, path) = temp_db();
+    let event = |kind, step: Option<u32>, text: Option<&str>, minute| RunEvent {
+        kind,
+        step,
+        text: text.map(str::to_string),
+        action_id: None,
+        ok: None,
+        at: at(6, minute),
+        by: Some("sam@example.test".into()),
+    };
+    {
+        let mut store = Store::open(&path).unwrap();
+        for (id, entry) in [("run-1", Some("e-page")), ("run-2", None)] {
+            store
+                .start_run(&NewRun {
+                    id,
+                    runbook: "api-latency",
+                    title: "API latency above the SLO threshold",
+                    steps: 4,
+                    entry_id: entry,
+                    started_at: at(6, 0),
+                    started_by: Some("sam@example.test"),
+                })
+                .unwrap();
+        }
+        let first = store
+            .append_run_event("run-1", &event(RunEventKind::Tick, Some(0), None, 1))
+            .unwrap()
+            .expect("appended");
+        assert!(store
+            .append_run_event(
+                "run-1",
+                &event(RunEventKind::Skip, Some(2), Some("no deploy"), 2)
+            )
+            .unwrap()
+            .is_some());
+        let third = store
+            .append_run_event("run-1", &event(RunEventKind::Untick, Some(0), None, 3))
+            .unwrap()
+            .expect("appended");
+        assert_eq!(third, first + 2, "sequence numbers follow the log");
+        assert_eq!(
+            store
+                .append_run_event("run-nope", &event(RunEventKind::Tick, Some(0), None, 3))
+                .unwrap(),
+            None,
+            "no such run: nothing written"
+        );
+    }
+    let store = Store::open(&path).unwrap();
+    let run = store.run("run-1").unwrap().expect("kept");
+    let states: Vec<StepState> = run.steps.iter().map(|s| s.state).collect();
+    assert_eq!(
+        states,
+        [
+            StepState::Open,
+            StepState::Open,
+            StepState::Skipped,
+            StepState::Open
+        ],
+        "untick after tick: the log's order decides"
+    );
+    assert_eq!(run.steps[2].skip_reason.as_deref(), Some("no deploy"));
+    assert_eq!(run.entry_id.as_deref(), Some("e-page"));
+    let on_page: Vec<String> = store
+        .runs_of_entry("e-page")
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(on_page, ["run-1"]);
+    assert_eq!(store.runs_since(at(5, 0)).unwrap().len(), 2);
+    assert!(store.runs_since(at(7, 0)).unwrap().is_empty());
+    assert!(store.run("run-nope").unwrap().is_none());
+
+    let mut store = store;
+    store.link_step_action("act-1", "run-1", 3).unwrap();
+    assert_eq!(
+        store.step_of_action("act-1").unwrap(),
+        Some(("run-1".to_string(), 3))
+    );
+    assert_eq!(store.step_of_action("act-2").unwrap(), None);
+}

@@ -145,6 +145,31 @@ impl App {
         }
     }
 
+    /// Waits until one of the elements matching `css` has text that `wanted` accepts, and
+    /// clicks it (rows re-render as data arrives, so which one is first can change).
+    pub async fn click_where(&self, css: &str, wanted: impl Fn(&str) -> bool) {
+        let deadline = std::time::Instant::now() + UI_TIMEOUT;
+        let mut seen = Vec::new();
+        loop {
+            if let Ok(all) = self.client.find_all(Locator::Css(css)).await {
+                seen.clear();
+                for el in all {
+                    if let Ok(Some(t)) = el.prop("textContent").await {
+                        if wanted(t.trim()) && el.click().await.is_ok() {
+                            return;
+                        }
+                        seen.push(t.trim().to_string());
+                    }
+                }
+            }
+            if std::time::Instant::now() > deadline {
+                let evidence = self.evidence("failure").await;
+                panic!("no `{css}` with the text wanted within {UI_TIMEOUT:?}; seen: {seen:?}\n{evidence}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Runs `script` in the page as a function body (`arguments` holds `args`); a returned
     /// promise is awaited, as WebDriver specifies.
     pub async fn execute(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {

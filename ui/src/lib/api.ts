@@ -8,8 +8,13 @@ import type {
   ActionRequest,
   AppStatus,
   EntryLink,
+  EntryRunbooks,
   OnCallSummary,
   PodLogs,
+  RunEventKind,
+  RunbookLibrary,
+  RunbookRun,
+  RunbookView,
   ServiceWorkloads,
   SourceHealth,
   Suspect,
@@ -47,6 +52,18 @@ export interface Backend {
   workloads(service: string): Promise<ServiceWorkloads>;
   /** The last `lines` lines of a pod's log (bounded by the backend), read from its cluster now. */
   podLogs(context: string, namespace: string, pod: string, lines?: number): Promise<PodLogs>;
+  /** The runbook library (re-read by the backend when its folders change). */
+  runbookLibrary(): Promise<RunbookLibrary>;
+  /** One runbook: HTML sanitized in Rust, and its steps filled from the entry when given. */
+  runbook(slug: string, entryId?: string | null): Promise<RunbookView>;
+  /** The runbooks an alert or a page links to. */
+  entryRunbooks(entryId: string): Promise<EntryRunbooks>;
+  runbookRuns(entryId: string): Promise<RunbookRun[]>;
+  startRunbookRun(slug: string, entryId: string | null): Promise<RunbookRun>;
+  /** Tick, untick, skip (text: why), note, suggest (text), or end (step null). */
+  recordRunbookStep(runId: string, kind: RunEventKind, step: number | null, text?: string | null): Promise<RunbookRun>;
+  /** Plans a step's action; the plan is confirmed in the dialog like any other. */
+  planRunbookStep(runId: string, step: number): Promise<ActionPlan>;
 }
 
 /**
@@ -82,6 +99,14 @@ export const tauriBackend: Backend = {
   suspects: (id) => invoke<Suspect[]>("suspects", { id }),
   vitals: (service, hours) => invoke<Vitals>("vitals", { service, hours: hours ?? null }),
   workloads: (service) => invoke<ServiceWorkloads>("workloads", { service }),
+  runbookLibrary: () => invoke<RunbookLibrary>("runbook_library"),
+  runbook: (slug, entryId) => invoke<RunbookView>("runbook", { slug, entryId: entryId ?? null }),
+  entryRunbooks: (id) => invoke<EntryRunbooks>("entry_runbooks", { id }),
+  runbookRuns: (entryId) => invoke<RunbookRun[]>("runbook_runs", { entryId }),
+  startRunbookRun: (slug, entryId) => invoke<RunbookRun>("start_runbook_run", { slug, entryId }),
+  recordRunbookStep: (runId, kind, step, text) =>
+    invoke<RunbookRun>("record_runbook_step", { runId, kind, step, text: text ?? null }),
+  planRunbookStep: (runId, step) => invoke<ActionPlan>("plan_runbook_step", { runId, step }),
   podLogs: (context, namespace, pod, lines) =>
     invoke<PodLogs>("pod_logs", { context, namespace, pod, lines: lines ?? null }),
 };

@@ -302,3 +302,116 @@ export type PodLogs = { context: string, namespace: string, pod: string, lines: 
  * More was there than opsdeck reads (the line or byte limit cut it).
  */
 truncated: boolean, };
+
+export type RunbookSummary = { slug: string, title: string, services: Array<string>, alerts: Array<string>, tags: Array<string>, steps: number, 
+/**
+ * What it is linked to, in words ("alert APIResponseTimeCritical", "service payments-api").
+ */
+links: Array<string>, };
+
+/**
+ * The library: every runbook, and what could not be read (`path:line: message`).
+ */
+export type RunbookLibrary = { folders: Array<string>, runbooks: Array<RunbookSummary>, problems: Array<string>, };
+
+/**
+ * One step as the run view lists it.
+ */
+export type RunbookStepView = { index: number, text: string, section: string | null, 
+/**
+ * The step's action in words (`kubernetes.scale payments-api replicas=6`), if it has one.
+ */
+action: string | null, 
+/**
+ * The command to copy, its placeholders filled from the incident when one is given.
+ */
+command: string | null, 
+/**
+ * Why the step's action cannot run (an unknown kind, a placeholder the incident does not
+ * fill, a service with no mapping); `None` when it can.
+ */
+problem: string | null, };
+
+export type RunbookView = { slug: string, title: string, path: string, 
+/**
+ * Sanitized in Rust (no scripts, handlers, frames, styles, remote content); each step an
+ * `<li data-step="N">`.
+ */
+html: string, steps: Array<RunbookStepView>, problems: Array<string>, };
+
+/**
+ * A runbook linked to an alert or a page, and the best reason it is.
+ */
+export type LinkedRunbook = { slug: string, title: string, 
+/**
+ * `alias`, `slug`, `alert_name`, `matcher` or `service`.
+ */
+reason: string, steps: number, };
+
+/**
+ * An entry's runbooks: the linked ones, and when none, why that matters.
+ */
+export type EntryRunbooks = { linked: Array<LinkedRunbook>, 
+/**
+ * The alert's `runbook_url` when it names no runbook of the library (a follow-up: write
+ * one, or add the URL to a runbook's `aliases`).
+ */
+unmatched_url: string | null, };
+
+/**
+ * What happened to a step (or to the run, for `End`).
+ */
+export type RunEventKind = "tick" | "untick" | "skip" | "note" | "action" | "suggest" | "end";
+
+/**
+ * One line of a run's log.
+ */
+export type RunEvent = { kind: RunEventKind, 
+/**
+ * 0-based in document order; `None` for `End`.
+ */
+step: number | null, 
+/**
+ * The note, the skip reason, the suggestion, or the action's outcome.
+ */
+text: string | null, 
+/**
+ * For `Action`: the action's id (its audit trail).
+ */
+action_id: string | null, 
+/**
+ * For `Action`: whether it succeeded.
+ */
+ok: boolean | null, at: string, by: string | null, };
+
+export type StepState = "open" | "done" | "skipped";
+
+/**
+ * A step as the run stands now.
+ */
+export type RunStep = { index: number, state: StepState, 
+/**
+ * When and by whom it got its state (ticked or skipped).
+ */
+at: string | null, by: string | null, skip_reason: string | null, notes: Array<string>, 
+/**
+ * The latest action run from the step: its id, whether it succeeded, what it said.
+ */
+action_id: string | null, action_ok: boolean | null, action_result: string | null, suggestion: string | null, };
+
+/**
+ * A run as the shells show it.
+ */
+export type RunbookRun = { id: string, 
+/**
+ * The runbook's slug and title when the run started.
+ */
+runbook: string, title: string, 
+/**
+ * The timeline entry it was started on (a page or an alert), or none (standalone).
+ */
+entry_id: string | null, started_at: string, started_by: string | null, ended_at: string | null, 
+/**
+ * Every step of the runbook, in order.
+ */
+steps: Array<RunStep>, done: number, skipped: number, total: number, };

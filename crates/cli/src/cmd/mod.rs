@@ -3,6 +3,7 @@
 pub mod action;
 pub mod auth;
 pub mod doctor;
+pub mod runbooks;
 pub mod sim;
 pub mod sync;
 pub mod timeline;

@@ -7,6 +7,7 @@ mod auth;
 mod dbus;
 mod exit_codes;
 mod notify;
+mod runbooks;
 mod sim;
 mod support;
 mod sync_loop;

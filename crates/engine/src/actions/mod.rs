@@ -81,6 +81,11 @@ fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A random id for things opsdeck makes (runbook runs): 16 hex digits.
+pub(crate) fn random_id() -> String {
+    random_hex(8)
+}
+
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rng().fill(buf.as_mut_slice());
@@ -391,6 +396,7 @@ impl Actions<'_> {
             None,
             message.clone(),
         )?;
+        self.note_on_step(&plan.action_id, result == ActionResult::Succeeded, &message);
         if result == ActionResult::Succeeded {
             self.resync(configured).await;
         }
@@ -402,6 +408,41 @@ impl Actions<'_> {
             message,
             finished_at: self.deps.clock.now(),
         })
+    }
+
+    /// An action planned from a runbook step writes its outcome to that step (and the step's
+    /// timeline entry). A failure to do so is logged: the action itself is done and audited.
+    fn note_on_step(&self, action_id: &str, ok: bool, message: &str) {
+        let mut store = lock(&self.deps.store);
+        let step = match store.step_of_action(action_id) {
+            Ok(Some(step)) => step,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(%e, action_id, "cannot look up the action's runbook step");
+                return;
+            }
+        };
+        let (run_id, index) = step;
+        let event = opsdeck_domain::RunEvent {
+            kind: opsdeck_domain::RunEventKind::Action,
+            step: Some(index),
+            text: Some(message.to_string()),
+            action_id: Some(action_id.to_string()),
+            ok: Some(ok),
+            at: self.deps.clock.now(),
+            by: self.me.clone(),
+        };
+        match crate::runbooks::record_and_enter(&mut store, &run_id, &event, None) {
+            Ok((_, id)) => {
+                let _ = self.deps.feed.send(Change::Entries {
+                    source: "opsdeck".into(),
+                    ids: vec![id],
+                });
+            }
+            Err(e) => {
+                tracing::warn!(%e, action_id, run_id, "cannot write the outcome to its runbook step")
+            }
+        }
     }
 
     /// Withdraws a plan before it is confirmed (the dialog's Cancel): its token is spent and

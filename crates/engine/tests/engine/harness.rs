@@ -98,6 +98,7 @@ pub fn config_for(running: &RunningSim, sources: Vec<SourceConfig>) -> Config {
         actions: Default::default(),
         desktop: Default::default(),
         changes: Default::default(),
+        runbooks: Default::default(),
     }
 }
 

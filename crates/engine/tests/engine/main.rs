@@ -18,6 +18,8 @@
 //!   batches, the self-alarm
 //! - `oncall`: my shift and who else is on call, from `/oncalls`
 //! - `notify`: one notification per page, across re-syncs and restarts
+//! - `runbooks`: linking alerts and pages to the library, a run ticked, skipped, noted, its
+//!   scale step's action run from the step, kept across a restart
 //! - `silences`: the named Alertmanager acts; a silence tied to an incident ends with it
 //! - `supervisor`: the poll loop and the change feed, refresh, bounded shutdown
 //! - `vitals`: sparklines and the SLO glance from a real Prometheus seeded with the day
@@ -32,6 +34,7 @@ mod kubernetes;
 mod notify;
 mod oncall;
 mod paging;
+mod runbooks;
 mod silences;
 mod supervisor;
 mod vitals;
