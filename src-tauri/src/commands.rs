@@ -213,6 +213,12 @@ pub fn record_runbook_step(
         .map_err(runbook_error)
 }
 
+/// A run's suggested edits as a unified diff of its runbook, or null when it has none.
+#[tauri::command]
+pub fn runbook_patch(shell: State<'_, Shell>, run_id: String) -> Result<Option<String>, IpcError> {
+    cockpit(&shell)?.run_patch(&run_id).map_err(runbook_error)
+}
+
 /// Plans a run's step's action (filled from the run's alert or page); confirmed like any other.
 #[tauri::command]
 pub async fn plan_runbook_step(

@@ -68,6 +68,7 @@ pub fn run() {
             commands::start_runbook_run,
             commands::record_runbook_step,
             commands::plan_runbook_step,
+            commands::runbook_patch,
             commands::plan_action,
             commands::confirm_action,
             commands::cancel_action,

@@ -46,7 +46,8 @@ enum Command {
     },
     /// List the runbook library and what each runbook is linked to.
     Runbooks(cmd::runbooks::RunbooksArgs),
-    /// One runbook: `opsdeck runbook render FILE` prints the sanitized HTML the app shows.
+    /// One runbook: `render FILE` prints the sanitized HTML the app shows; `patch RUN` a run's
+    /// suggested edits as a diff.
     Runbook {
         #[command(subcommand)]
         command: cmd::runbooks::RunbookCommand,
@@ -84,7 +85,7 @@ fn main() {
         }
         Command::Auth { command } => cmd::auth::run(&global, command),
         Command::Runbooks(args) => cmd::runbooks::list(&global, args),
-        Command::Runbook { command } => cmd::runbooks::run(command),
+        Command::Runbook { command } => cmd::runbooks::run(&global, command),
     };
     if let Err(failure) = result {
         eprintln!("opsdeck: {}", failure.message);

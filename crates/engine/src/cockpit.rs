@@ -476,6 +476,33 @@ impl Cockpit {
             .ok_or_else(|| RunbookError::NoRun(run_id.to_string()))
     }
 
+    /// The run's "this step was wrong" edits as a unified diff of its runbook's file (paths
+    /// relative to the runbook folder, for `git apply` there); `None` when it has none.
+    pub fn run_patch(&self, run_id: &str) -> Result<Option<String>, RunbookError> {
+        let run = self.run(run_id)?;
+        let edits: Vec<(usize, String)> = run
+            .steps
+            .iter()
+            .filter_map(|s| Some((s.index as usize, s.suggestion.clone()?)))
+            .collect();
+        if edits.is_empty() {
+            return Ok(None);
+        }
+        let library = self.shelf.library();
+        let Some(runbook) = library.get(&run.runbook) else {
+            drop(library);
+            return Err(self.no_runbook(&run.runbook));
+        };
+        let shown = library
+            .folders()
+            .iter()
+            .find_map(|f| runbook.path.strip_prefix(f).ok())
+            .unwrap_or(&runbook.path)
+            .display()
+            .to_string();
+        Ok(opsdeck_runbooks::suggestion_patch(runbook, &edits, &shown))
+    }
+
     /// The runs started on an entry, oldest first.
     pub fn runs_of_entry(&self, entry_id: &str) -> Result<Vec<RunbookRun>, RunbookError> {
         Ok(lock(&self.deps.store).runs_of_entry(entry_id)?)

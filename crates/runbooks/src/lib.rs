@@ -40,6 +40,7 @@
 //!   with any left is refused ([`FillError::Unfilled`]).
 //! - [`Library`]: the folders on disk, reloaded by change; [`read_runbook`] for one file.
 //! - [`links`]: what `opsdeck runbooks` lists beside each runbook.
+//! - [`suggestion_patch`]: a run's "this step was wrong" edits as a diff of the file.
 //!
 //! Decisions:
 //! - Front matter is strict: an unknown or repeated key, a bad matcher in `alerts`, or YAML
@@ -71,6 +72,7 @@ pub mod link;
 mod model;
 mod outline;
 mod parse;
+mod patch;
 pub mod render;
 mod summary;
 mod yaml;
@@ -85,5 +87,6 @@ pub use link::{
 };
 pub use model::{ActionStep, LoadProblem, Runbook, RunbookProblem, Section, Step};
 pub use parse::{parse_runbook, slug_of_path};
+pub use patch::suggestion_patch;
 pub use render::render_html;
 pub use summary::links;

@@ -64,6 +64,8 @@ export interface Backend {
   recordRunbookStep(runId: string, kind: RunEventKind, step: number | null, text?: string | null): Promise<RunbookRun>;
   /** Plans a step's action; the plan is confirmed in the dialog like any other. */
   planRunbookStep(runId: string, step: number): Promise<ActionPlan>;
+  /** A run's "this step was wrong" edits as a unified diff of the runbook file, or null. */
+  runbookPatch(runId: string): Promise<string | null>;
 }
 
 /**
@@ -107,6 +109,7 @@ export const tauriBackend: Backend = {
   recordRunbookStep: (runId, kind, step, text) =>
     invoke<RunbookRun>("record_runbook_step", { runId, kind, step, text: text ?? null }),
   planRunbookStep: (runId, step) => invoke<ActionPlan>("plan_runbook_step", { runId, step }),
+  runbookPatch: (runId) => invoke<string | null>("runbook_patch", { runId }),
   podLogs: (context, namespace, pod, lines) =>
     invoke<PodLogs>("pod_logs", { context, namespace, pod, lines: lines ?? null }),
 };

@@ -28,6 +28,12 @@ pub enum RunbookCommand {
         /// A runbook's Markdown file.
         file: PathBuf,
     },
+    /// Print a run's "this step was wrong" edits as a unified diff of its runbook (for
+    /// `git apply` in the runbook folder).
+    Patch {
+        /// The run's id (`run-…`).
+        run: String,
+    },
 }
 
 /// The configured folders; without a config, the default one (the library needs no sources).
@@ -114,8 +120,32 @@ pub fn list(global: &Global, args: RunbooksArgs) -> Result<(), Failure> {
     }
 }
 
-pub fn run(command: RunbookCommand) -> Result<(), Failure> {
+pub fn run(global: &Global, command: RunbookCommand) -> Result<(), Failure> {
     match command {
+        RunbookCommand::Patch { run } => {
+            let cockpit = global.open()?;
+            let patch = cockpit.run_patch(&run).map_err(|e| {
+                if e.is_bad_input() {
+                    Failure::usage(e.to_string())
+                } else {
+                    Failure::failed(e.to_string())
+                }
+            })?;
+            match patch {
+                Some(patch) => {
+                    let mut out = std::io::stdout().lock();
+                    match out.write_all(patch.as_bytes()) {
+                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                        other => other
+                            .map_err(|e| Failure::failed(format!("cannot write the patch: {e}"))),
+                    }
+                }
+                None => {
+                    eprintln!("run {run} has no suggested edits");
+                    Ok(())
+                }
+            }
+        }
         RunbookCommand::Render { file } => {
             // A file that cannot be read or parsed is bad input, named with its line.
             let runbook = read_runbook(&file).map_err(|p| Failure::usage(p.to_string()))?;

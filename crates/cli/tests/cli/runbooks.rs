@@ -59,6 +59,14 @@ fn the_sims_runbooks_are_listed_with_their_links() {
     assert_eq!(problem["line"], 3, "the unknown key's line in the file");
     assert!(run.stderr().contains("broken.md:3:"), "{}", run.describe());
 
+    let no_run = sandbox.run(&["--config", config, "runbook", "patch", "run-nope"]);
+    no_run.expect_code(2);
+    assert!(
+        no_run.stderr().contains("no runbook run run-nope"),
+        "{}",
+        no_run.describe()
+    );
+
     let text = sandbox.run(&["--config", config, "runbooks"]);
     text.expect_code(0);
     assert!(

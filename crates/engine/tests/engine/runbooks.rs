@@ -211,6 +211,25 @@ async fn a_run_on_an_alert_ticks_skips_and_runs_its_scale_step() {
         "{steps:#?}"
     );
 
+    assert_eq!(
+        cockpit.run_patch(&run.id).expect("read"),
+        None,
+        "no edits yet"
+    );
+    cockpit
+        .record_step(
+            &run.id,
+            RunEventKind::Suggest,
+            Some(5),
+            Some("Alert on pool usage at 70 %, with 10 minutes to act".into()),
+        )
+        .expect("suggested");
+    let patch = cockpit.run_patch(&run.id).expect("read").expect("an edit");
+    assert!(patch.starts_with("--- a/connection-pool.md\n"), "{patch}");
+    assert!(
+        patch.contains("+- [ ] Alert on pool usage at 70 %, with 10 minutes to act\n"),
+        "{patch}"
+    );
     cockpit
         .record_step(&run.id, RunEventKind::End, None, None)
         .expect("ended");
