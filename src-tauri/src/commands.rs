@@ -172,6 +172,11 @@ pub fn entry_runbooks(shell: State<'_, Shell>, id: String) -> Result<EntryRunboo
 }
 
 #[tauri::command]
+pub fn runbook_run(shell: State<'_, Shell>, run_id: String) -> Result<RunbookRun, IpcError> {
+    cockpit(&shell)?.run(&run_id).map_err(runbook_error)
+}
+
+#[tauri::command]
 pub fn runbook_runs(
     shell: State<'_, Shell>,
     entry_id: String,

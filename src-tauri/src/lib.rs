@@ -65,6 +65,7 @@ pub fn run() {
             commands::runbook,
             commands::entry_runbooks,
             commands::runbook_runs,
+            commands::runbook_run,
             commands::start_runbook_run,
             commands::record_runbook_step,
             commands::plan_runbook_step,

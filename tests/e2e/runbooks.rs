@@ -1,7 +1,7 @@
 //! Runbooks in the window: the pool alert links to the shipped `connection-pool` runbook; a
 //! checklist started from the alert is ticked and its scale step runs through the confirmation
 //! dialog, the outcome written on the step; a hostile runbook on the same service renders
-//! inert in the DOM.
+//! inert in the DOM; the library is searched and a standalone checklist started from it.
 
 use serde_json::json;
 
@@ -96,6 +96,39 @@ async fn a_checklist_runs_its_scale_step_and_hostile_runbooks_stay_inert() {
     assert_eq!(
         inert,
         json!({"scripts": 0, "handlers": 0, "js": 0, "pwned": null})
+    );
+
+    // The library: searched, a runbook read as written, a standalone checklist started.
+    app.click("[data-testid=nav-runbooks]").await;
+    app.fill("[data-testid=runbook-search]", "dbhigh").await;
+    app.text_where("[data-testid=runbook-library]", |t| {
+        t.contains("Database performance") && !t.contains("Database connection pool exhausted")
+    })
+    .await;
+    assert_eq!(app.count("[data-testid=library-runbook]").await, 1);
+    app.click("[data-testid=library-runbook][data-slug=db-performance] button")
+        .await;
+    app.text_where("[data-testid=library-html]", |t| {
+        t.contains("Find the load")
+    })
+    .await;
+    app.click("[data-testid=runbook-library] [data-testid=start-run]")
+        .await;
+    app.text_where("[data-testid=run-progress]", |t| t == "0 of 8 done")
+        .await;
+    app.screenshot("library.png").await;
+    let after = app
+        .execute(
+            "return { query: document.querySelector('[data-testid=runbook-search]').value,\
+                      shown: document.querySelectorAll('[data-testid=library-runbook]').length,\
+                      progress: document.querySelector('[data-testid=run-progress]')?.textContent ?? null };",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        after,
+        json!({"query": "dbhigh", "shown": 1, "progress": "0 of 8 done"}),
+        "the view keeps its state"
     );
     app.close().await;
 }

@@ -59,6 +59,7 @@ export interface Backend {
   /** The runbooks an alert or a page links to. */
   entryRunbooks(entryId: string): Promise<EntryRunbooks>;
   runbookRuns(entryId: string): Promise<RunbookRun[]>;
+  runbookRun(runId: string): Promise<RunbookRun>;
   startRunbookRun(slug: string, entryId: string | null): Promise<RunbookRun>;
   /** Tick, untick, skip (text: why), note, suggest (text), or end (step null). */
   recordRunbookStep(runId: string, kind: RunEventKind, step: number | null, text?: string | null): Promise<RunbookRun>;
@@ -105,6 +106,7 @@ export const tauriBackend: Backend = {
   runbook: (slug, entryId) => invoke<RunbookView>("runbook", { slug, entryId: entryId ?? null }),
   entryRunbooks: (id) => invoke<EntryRunbooks>("entry_runbooks", { id }),
   runbookRuns: (entryId) => invoke<RunbookRun[]>("runbook_runs", { entryId }),
+  runbookRun: (runId) => invoke<RunbookRun>("runbook_run", { runId }),
   startRunbookRun: (slug, entryId) => invoke<RunbookRun>("start_runbook_run", { slug, entryId }),
   recordRunbookStep: (runId, kind, step, text) =>
     invoke<RunbookRun>("record_runbook_step", { runId, kind, step, text: text ?? null }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunbookRun, RunStep } from "./bindings";
-import { firstOpen, moveStep, progressWords, reasonWords, runKey } from "./runbooks";
+import { firstOpen, moveStep, progressWords, reasonWords, runKey, searchRunbooks } from "./runbooks";
 
 function step(index: number, state: RunStep["state"]): RunStep {
   return {
@@ -63,5 +63,18 @@ describe("run keys", () => {
     expect(moveStep(3, 1, 1)).toBe(2);
     expect(firstOpen(run().steps)).toBe(2);
     expect(firstOpen([step(0, "done")])).toBe(0);
+  });
+});
+
+describe("searchRunbooks", () => {
+  const books = [
+    { slug: "api-latency", title: "API latency", services: ["payments-api"], alerts: ["APIResponseTimeCritical"], tags: ["slo"] },
+    { slug: "db-performance", title: "Database performance", services: ["orders-db"], alerts: ["DBHighCPU"], tags: ["database"] },
+  ];
+  it("finds by any field, every word, any case", () => {
+    expect(searchRunbooks(books, "").map((b) => b.slug)).toEqual(["api-latency", "db-performance"]);
+    expect(searchRunbooks(books, "dbhigh").map((b) => b.slug)).toEqual(["db-performance"]);
+    expect(searchRunbooks(books, "payments SLO").map((b) => b.slug)).toEqual(["api-latency"]);
+    expect(searchRunbooks(books, "payments database")).toEqual([]);
   });
 });

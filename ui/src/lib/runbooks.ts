@@ -54,3 +54,16 @@ export function firstOpen(steps: readonly RunStep[]): number {
   const open = steps.find((s) => s.state === "open");
   return open ? open.index : Math.max(0, steps.length - 1);
 }
+
+/** Runbooks whose slug, title, services, alerts or tags hold every word of `query` (any case). */
+export function searchRunbooks<T extends { slug: string; title: string; services: string[]; alerts: string[]; tags: string[] }>(
+  runbooks: readonly T[],
+  query: string,
+): T[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [...runbooks];
+  return runbooks.filter((r) => {
+    const hay = [r.slug, r.title, ...r.services, ...r.alerts, ...r.tags].join(" ").toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
