@@ -357,19 +357,6 @@ impl Cockpit {
             .ok_or_else(|| RunbookError::NoEntry(id.to_string()))
     }
 
-    fn no_runbook(&self, slug: &str) -> RunbookError {
-        let library = self.shelf.library();
-        let known: Vec<&str> = library.runbooks().iter().map(|r| r.slug.as_str()).collect();
-        RunbookError::NoRunbook {
-            slug: slug.to_string(),
-            known: if known.is_empty() {
-                "none".into()
-            } else {
-                known.join(", ")
-            },
-        }
-    }
-
     /// One runbook: its sanitized HTML and its steps, filled from `entry_id`'s alert or page.
     pub fn runbook(
         &self,
@@ -378,17 +365,12 @@ impl Cockpit {
     ) -> Result<opsdeck_domain::RunbookView, RunbookError> {
         let entry = entry_id.map(|id| self.entry_of(id)).transpose()?;
         let library = self.shelf.library();
-        match library.get(slug) {
-            Some(r) => Ok(crate::runbooks::runbook_view(
-                &self.config,
-                r,
-                entry.as_ref(),
-            )),
-            None => {
-                drop(library);
-                Err(self.no_runbook(slug))
-            }
-        }
+        let runbook = crate::runbooks::find(&library, slug)?;
+        Ok(crate::runbooks::runbook_view(
+            &self.config,
+            runbook,
+            entry.as_ref(),
+        ))
     }
 
     /// The runbooks an alert or a page links to, and an alert's runbook URL that names none.
@@ -410,9 +392,7 @@ impl Cockpit {
         entry_id: Option<&str>,
     ) -> Result<RunbookRun, RunbookError> {
         let entry = entry_id.map(|id| self.entry_of(id)).transpose()?;
-        // The library's lock is released before `no_runbook` takes it again.
-        let found = self.shelf.library().get(slug).cloned();
-        let runbook = found.ok_or_else(|| self.no_runbook(slug))?;
+        let runbook = crate::runbooks::find(&self.shelf.library(), slug)?.clone();
         let me = self.me().ok().flatten();
         let id = format!("run-{}", crate::actions::random_id());
         let run = crate::runbooks::start(
@@ -489,10 +469,7 @@ impl Cockpit {
             return Ok(None);
         }
         let library = self.shelf.library();
-        let Some(runbook) = library.get(&run.runbook) else {
-            drop(library);
-            return Err(self.no_runbook(&run.runbook));
-        };
+        let runbook = crate::runbooks::find(&library, &run.runbook)?;
         let shown = library
             .folders()
             .iter()
@@ -522,10 +499,8 @@ impl Cockpit {
             .transpose()?;
         let request = {
             let library = self.shelf.library();
-            let runbook = library.get(&run.runbook).cloned();
-            drop(library);
-            let runbook = runbook.ok_or_else(|| self.no_runbook(&run.runbook))?;
-            crate::runbooks::step_request(&self.config, &runbook, step, entry.as_ref())?
+            let runbook = crate::runbooks::find(&library, &run.runbook)?;
+            crate::runbooks::step_request(&self.config, runbook, step, entry.as_ref())?
         };
         let plan = self.actions().plan(request).await?;
         lock(&self.deps.store)

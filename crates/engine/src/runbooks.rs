@@ -74,6 +74,21 @@ impl Shelf {
     }
 }
 
+/// The runbook `slug` of `library`, or an error naming the ones there are.
+pub fn find<'a>(library: &'a Library, slug: &str) -> Result<&'a Runbook, RunbookError> {
+    library.get(slug).ok_or_else(|| {
+        let known: Vec<&str> = library.runbooks().iter().map(|r| r.slug.as_str()).collect();
+        RunbookError::NoRunbook {
+            slug: slug.to_string(),
+            known: if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            },
+        }
+    })
+}
+
 pub fn summary(r: &Runbook) -> RunbookSummary {
     RunbookSummary {
         slug: r.slug.clone(),

@@ -127,6 +127,49 @@ impl Faults {
     }
 }
 
+/// An HTML page where JSON was promised, like a proxy's error page.
+const MALFORMED_BODY: &str =
+    "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
+
+/// The body as `fault` serves it: cut in half, replaced by HTML, or with its fields wrongly
+/// typed by the vendor's `wrong_types`; any other fault leaves it alone.
+pub(crate) fn shape_body(
+    fault: Option<&Fault>,
+    bytes: axum::body::Bytes,
+    wrong_types: impl Fn(&mut serde_json::Value),
+) -> axum::body::Bytes {
+    match fault {
+        Some(Fault::Truncated) => bytes.slice(..bytes.len() / 2),
+        Some(Fault::Malformed) => axum::body::Bytes::from_static(MALFORMED_BODY.as_bytes()),
+        Some(Fault::WrongTypes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(mut value) => {
+                wrong_types(&mut value);
+                axum::body::Bytes::from(value.to_string())
+            }
+            Err(_) => bytes,
+        },
+        _ => bytes,
+    }
+}
+
+/// Holds the response as a hanging `fault` asks: for its duration, or until the server stops.
+pub(crate) async fn hang(fault: Option<&Fault>, stopping: &tokio::sync::watch::Receiver<bool>) {
+    let mut stopping = stopping.clone();
+    match fault {
+        Some(Fault::Hang(duration)) => {
+            tokio::select! {
+                () = tokio::time::sleep(*duration) => {}
+                _ = stopping.wait_for(|stop| *stop) => {}
+            }
+        }
+        Some(Fault::HangUntilStopped) => {
+            // An error means the stop signal is gone, which also means stopping.
+            let _ = stopping.wait_for(|stop| *stop).await;
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,6 +98,16 @@ pub(crate) async fn capture(request: Request) -> (Captured, Request) {
     (captured, Request::from_parts(parts, Body::from(bytes)))
 }
 
+/// A response body as observers see it: an empty body is JSON's null, so a bodiless answer the
+/// spec allows (a 204, a 304) validates; a body that is not JSON is `None`.
+pub(crate) fn response_json(bytes: &[u8]) -> Option<Value> {
+    if bytes.is_empty() {
+        Some(Value::Null)
+    } else {
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
 /// Middleware that shows `observers` each request and its answer; inert (no body copies) when
 /// none watch. Servers without injected faults (Alertmanager, Grafana) mount it outermost.
 pub(crate) async fn record(
@@ -113,12 +123,7 @@ pub(crate) async fn record(
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);
-    // An empty body is JSON's null here, so a bodiless answer the spec allows validates.
-    let body = if bytes.is_empty() {
-        Some(Value::Null)
-    } else {
-        serde_json::from_slice(&bytes).ok()
-    };
+    let body = response_json(&bytes);
     observers.notify(&Exchange {
         method: captured.method,
         path_and_query: captured.path_and_query,

@@ -7,7 +7,7 @@
 //! body, and, as on GitHub, does not count against the rate limit. `GET /rate_limit` never
 //! counts either.
 
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -22,10 +22,6 @@ use super::ratelimit::Budget;
 use super::GitHubServer;
 use crate::faults::Fault;
 use crate::observe::Exchange;
-
-/// An HTML page where JSON was promised, like a proxy's error page.
-const MALFORMED_BODY: &str =
-    "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
 
 /// Free of the rate limit (GitHub: "Accessing this endpoint does not count").
 pub(crate) const RATE_LIMIT_PATH: &str = "/rate_limit";
@@ -72,18 +68,7 @@ pub(crate) async fn gate(
     // Bodies here are small JSON documents the handlers just built; a failure to read one
     // can only be a bug, and an empty body then shows it.
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let bytes = match &fault {
-        Some(Fault::Truncated) => bytes.slice(..bytes.len() / 2),
-        Some(Fault::Malformed) => Bytes::from_static(MALFORMED_BODY.as_bytes()),
-        Some(Fault::WrongTypes) => match serde_json::from_slice::<Value>(&bytes) {
-            Ok(mut value) => {
-                wrong_types(&mut value);
-                Bytes::from(value.to_string())
-            }
-            Err(_) => bytes,
-        },
-        _ => bytes,
-    };
+    let bytes = crate::faults::shape_body(fault.as_ref(), bytes, wrong_types);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         "x-github-media-type",
@@ -93,29 +78,9 @@ pub(crate) async fn gate(
         "x-github-api-version-selected",
         HeaderValue::from_static("2022-11-28"),
     );
-    match &fault {
-        Some(Fault::Hang(duration)) => {
-            let mut stopping = server.inner.stopping.clone();
-            tokio::select! {
-                () = tokio::time::sleep(*duration) => {}
-                _ = stopping.wait_for(|stop| *stop) => {}
-            }
-        }
-        Some(Fault::HangUntilStopped) => {
-            let mut stopping = server.inner.stopping.clone();
-            // An error means the stop signal is gone, which also means stopping.
-            let _ = stopping.wait_for(|stop| *stop).await;
-        }
-        _ => {}
-    }
+    crate::faults::hang(fault.as_ref(), &server.inner.stopping).await;
     if !server.inner.observers.is_empty() {
-        // An empty body (a 304) is JSON's null, so a bodiless answer the spec allows
-        // validates.
-        let body = if bytes.is_empty() {
-            Some(Value::Null)
-        } else {
-            serde_json::from_slice(&bytes).ok()
-        };
+        let body = crate::observe::response_json(&bytes);
         server.inner.observers.notify(&Exchange {
             method: captured.method,
             path_and_query: captured.path_and_query,

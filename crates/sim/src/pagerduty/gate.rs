@@ -1,7 +1,7 @@
 //! What happens around every request: injected faults, authentication, the `Accept` check,
 //! the rate limit and its headers, and the observers that see each request and response.
 
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -14,10 +14,6 @@ use super::error::ApiError;
 use super::PagerDutyServer;
 use crate::faults::Fault;
 use crate::observe::{Exchange, MAX_REQUEST_BODY};
-
-/// An HTML page where JSON was promised, like a proxy's error page.
-const MALFORMED_BODY: &str =
-    "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
 
 pub(crate) async fn gate(
     State(server): State<PagerDutyServer>,
@@ -48,34 +44,9 @@ pub(crate) async fn gate(
     // Bodies here are small JSON documents the handlers just built; a failure to read one
     // can only be a bug, and an empty body then shows it.
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let bytes = match &fault {
-        Some(Fault::Truncated) => bytes.slice(..bytes.len() / 2),
-        Some(Fault::Malformed) => Bytes::from_static(MALFORMED_BODY.as_bytes()),
-        Some(Fault::WrongTypes) => match serde_json::from_slice::<Value>(&bytes) {
-            Ok(mut value) => {
-                wrong_types(&mut value);
-                Bytes::from(value.to_string())
-            }
-            Err(_) => bytes,
-        },
-        _ => bytes,
-    };
+    let bytes = crate::faults::shape_body(fault.as_ref(), bytes, wrong_types);
     parts.headers.remove(header::CONTENT_LENGTH);
-    match &fault {
-        Some(Fault::Hang(duration)) => {
-            let mut stopping = server.inner.stopping.clone();
-            tokio::select! {
-                () = tokio::time::sleep(*duration) => {}
-                _ = stopping.wait_for(|stop| *stop) => {}
-            }
-        }
-        Some(Fault::HangUntilStopped) => {
-            let mut stopping = server.inner.stopping.clone();
-            // An error means the stop signal is gone, which also means stopping.
-            let _ = stopping.wait_for(|stop| *stop).await;
-        }
-        _ => {}
-    }
+    crate::faults::hang(fault.as_ref(), &server.inner.stopping).await;
     if !server.inner.observers.is_empty() {
         server.inner.observers.notify(&Exchange {
             method: captured.method,

@@ -8,7 +8,7 @@
 //! last successful poll returned are handed on, so an idle repository costs a few 304s and
 //! stores nothing; a failed poll hands everything on again next time.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -439,12 +439,7 @@ impl Source for GithubSource {
             entries.extend(self.poll_repo(repo, ctx).await?);
         }
         let mut state = self.state();
-        let mut seen = HashSet::new();
-        entries.retain(|e| {
-            let d = digest(e);
-            seen.insert(e.external_id.clone());
-            state.emitted.get(&e.external_id) != Some(&d)
-        });
+        entries.retain(|e| state.emitted.get(&e.external_id) != Some(&digest(e)));
         for e in &entries {
             state.emitted.insert(e.external_id.clone(), digest(e));
         }
