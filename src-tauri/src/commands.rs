@@ -5,6 +5,7 @@ use opsdeck_domain::{
     ServiceWorkloads, SourceHealth, Suspect, TimelineEntry, Vitals,
 };
 use opsdeck_domain::{EntryRunbooks, RunEventKind, RunbookLibrary, RunbookRun, RunbookView};
+use opsdeck_domain::{HandoffReport, MorningRead, Shift};
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
@@ -269,4 +270,161 @@ pub fn oncall_summary(shell: State<'_, Shell>) -> Result<OnCallSummary, IpcError
 #[tauri::command]
 pub fn cancel_action(shell: State<'_, Shell>, token: String) -> Result<(), IpcError> {
     Ok(cockpit(&shell)?.cancel_action(&token)?)
+}
+
+fn shift_error(e: opsdeck_engine::ShiftError) -> IpcError {
+    use opsdeck_engine::ShiftError as E;
+    let code = match &e {
+        E::Store(_) => "store",
+        E::NoShift | E::UnknownShift(_) | E::UnknownIncident(_) => "not_found",
+        E::AlreadyRunning(_) | E::NoneRunning | E::BadEdit(_) => "refused",
+    };
+    IpcError::new(code, e.to_string())
+}
+
+/// Any local day's timeline (`YYYY-MM-DD`).
+#[tauri::command]
+pub fn timeline_day(shell: State<'_, Shell>, day: String) -> Result<Vec<TimelineEntry>, IpcError> {
+    let date = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .map_err(|_| IpcError::new("refused", format!("{day:?} is not a day (YYYY-MM-DD)")))?;
+    Ok(cockpit(&shell)?.timeline_day(date)?)
+}
+
+/// My shifts, newest first.
+#[tauri::command]
+pub fn shifts(shell: State<'_, Shell>) -> Result<Vec<Shift>, IpcError> {
+    cockpit(&shell)?.shifts(500).map_err(shift_error)
+}
+
+/// A shift's handoff report (default: the current shift, else the last ended).
+#[tauri::command]
+pub fn handoff(
+    shell: State<'_, Shell>,
+    shift_id: Option<String>,
+) -> Result<HandoffReport, IpcError> {
+    cockpit(&shell)?
+        .handoff(shift_id.as_deref())
+        .map_err(shift_error)
+}
+
+/// Saves the handoff's summary and "watch next" items.
+#[tauri::command]
+pub fn edit_handoff(
+    shell: State<'_, Shell>,
+    shift_id: String,
+    summary: Option<String>,
+    watch_next: Vec<String>,
+) -> Result<HandoffReport, IpcError> {
+    cockpit(&shell)?
+        .edit_handoff(&shift_id, summary.as_deref(), &watch_next)
+        .map_err(shift_error)
+}
+
+/// A shift's report as Markdown (rendered in Rust, the same text `opsdeck handoff` prints).
+#[tauri::command]
+pub fn handoff_markdown(
+    shell: State<'_, Shell>,
+    shift_id: Option<String>,
+) -> Result<String, IpcError> {
+    let c = cockpit(&shell)?;
+    let report = c.handoff(shift_id.as_deref()).map_err(shift_error)?;
+    Ok(c.handoff_markdown(&report))
+}
+
+/// Writes a shift's report to the Downloads folder (Markdown or JSON) and returns the path.
+#[tauri::command]
+pub fn export_handoff(
+    shell: State<'_, Shell>,
+    shift_id: Option<String>,
+    format: String,
+) -> Result<String, IpcError> {
+    let c = cockpit(&shell)?;
+    let report = c.handoff(shift_id.as_deref()).map_err(shift_error)?;
+    let (text, ext) = match format.as_str() {
+        "markdown" => (c.handoff_markdown(&report), "md"),
+        "json" => (
+            serde_json::to_string_pretty(&report)
+                .map_err(|e| IpcError::new("failed", e.to_string()))?,
+            "json",
+        ),
+        other => {
+            return Err(IpcError::new(
+                "refused",
+                format!("unknown format {other:?}; markdown or json"),
+            ))
+        }
+    };
+    let name = format!(
+        "opsdeck-handoff-{}.{ext}",
+        report
+            .shift
+            .start
+            .with_timezone(&c.timezone())
+            .format("%Y-%m-%d-%H%M")
+    );
+    let path = opsdeck_engine::paths::export_dir().join(name);
+    opsdeck_engine::paths::write_atomically(&path, text.as_bytes())
+        .map_err(|e| IpcError::new("failed", format!("cannot write {}: {e}", path.display())))?;
+    Ok(path.display().to_string())
+}
+
+/// Starts a shift by hand.
+#[tauri::command]
+pub fn start_shift(shell: State<'_, Shell>) -> Result<Shift, IpcError> {
+    cockpit(&shell)?.start_shift().map_err(shift_error)
+}
+
+/// Stops the shift started by hand.
+#[tauri::command]
+pub fn stop_shift(shell: State<'_, Shell>) -> Result<Shift, IpcError> {
+    cockpit(&shell)?.stop_shift().map_err(shift_error)
+}
+
+/// The morning read as of now.
+#[tauri::command]
+pub fn morning_read(shell: State<'_, Shell>) -> Result<MorningRead, IpcError> {
+    cockpit(&shell)?.morning_read().map_err(shift_error)
+}
+
+/// Marks the morning read as read: the next one starts from now.
+#[tauri::command]
+pub fn mark_morning_read(shell: State<'_, Shell>) -> Result<(), IpcError> {
+    cockpit(&shell)?.mark_morning_read().map_err(shift_error)
+}
+
+/// An incident's postmortem timeline as Markdown, times in `timezone` (IANA; default the
+/// cockpit's).
+#[tauri::command]
+pub fn postmortem(
+    shell: State<'_, Shell>,
+    incident: String,
+    timezone: Option<String>,
+) -> Result<String, IpcError> {
+    let tz = timezone
+        .map(|t| {
+            t.parse::<chrono_tz::Tz>()
+                .map_err(|_| IpcError::new("refused", format!("unknown timezone {t:?}")))
+        })
+        .transpose()?;
+    cockpit(&shell)?
+        .postmortem(&incident, tz)
+        .map_err(shift_error)
+}
+
+/// Writes an incident's postmortem timeline to the Downloads folder; returns the path.
+#[tauri::command]
+pub fn export_postmortem(
+    shell: State<'_, Shell>,
+    incident: String,
+    timezone: Option<String>,
+) -> Result<String, IpcError> {
+    let text = postmortem(shell.clone(), incident.clone(), timezone)?;
+    let safe: String = incident
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let path = opsdeck_engine::paths::export_dir().join(format!("opsdeck-postmortem-{safe}.md"));
+    opsdeck_engine::paths::write_atomically(&path, text.as_bytes())
+        .map_err(|e| IpcError::new("failed", format!("cannot write {}: {e}", path.display())))?;
+    Ok(path.display().to_string())
 }

@@ -74,6 +74,18 @@ pub fn run() {
             commands::confirm_action,
             commands::cancel_action,
             commands::oncall_summary,
+            commands::timeline_day,
+            commands::shifts,
+            commands::handoff,
+            commands::edit_handoff,
+            commands::handoff_markdown,
+            commands::export_handoff,
+            commands::start_shift,
+            commands::stop_shift,
+            commands::morning_read,
+            commands::mark_morning_read,
+            commands::postmortem,
+            commands::export_postmortem,
             probe::first_paint,
         ])
         .run(context)

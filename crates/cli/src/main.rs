@@ -57,6 +57,17 @@ enum Command {
         #[command(subcommand)]
         command: cmd::auth::AuthCommand,
     },
+    /// A shift's handoff report: Markdown, or JSON (DESIGN.md's handoff contract).
+    Handoff(cmd::shifts::HandoffArgs),
+    /// My shifts, newest first.
+    Shifts(cmd::shifts::ShiftsArgs),
+    /// Start or stop a shift by hand; edit its handoff summary and "watch next" items.
+    Shift {
+        #[command(subcommand)]
+        command: cmd::shifts::ShiftCommand,
+    },
+    /// An incident's postmortem timeline as Markdown.
+    Postmortem(cmd::shifts::PostmortemArgs),
 }
 
 fn main() {
@@ -86,6 +97,10 @@ fn main() {
         Command::Auth { command } => cmd::auth::run(&global, command),
         Command::Runbooks(args) => cmd::runbooks::list(&global, args),
         Command::Runbook { command } => cmd::runbooks::run(&global, command),
+        Command::Handoff(args) => cmd::shifts::handoff(&global, args),
+        Command::Shifts(args) => cmd::shifts::list(&global, args),
+        Command::Shift { command } => cmd::shifts::shift(&global, command),
+        Command::Postmortem(args) => cmd::shifts::postmortem(&global, args),
     };
     if let Err(failure) = result {
         eprintln!("opsdeck: {}", failure.message);

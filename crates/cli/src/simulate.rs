@@ -236,6 +236,8 @@ pub fn config_for(scenario: &Scenario, sim: &RunningSim) -> Config {
         desktop: Default::default(),
         changes: Default::default(),
         runbooks: Default::default(),
+        shifts: Default::default(),
+        history: Default::default(),
     }
 }
 

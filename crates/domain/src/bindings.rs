@@ -11,6 +11,10 @@ use crate::{
     Workload, WorkloadEvent, WorkloadRevision,
 };
 use crate::{
+    AlertFigures, HandoffAction, HandoffNote, HandoffPage, HandoffReport, HandoffRun, HandoffShift,
+    MorningRead, NoisyAlert, OpenItem, OpenItemKind, Shift, ShiftFigures, ShiftOrigin,
+};
+use crate::{
     EntryRunbooks, LinkedRunbook, RunEvent, RunEventKind, RunStep, RunbookLibrary, RunbookRun,
     RunbookStepView, RunbookSummary, RunbookView, StepState,
 };
@@ -72,6 +76,20 @@ pub fn typescript_bindings() -> String {
         declaration::<StepState>(&cfg),
         declaration::<RunStep>(&cfg),
         declaration::<RunbookRun>(&cfg),
+        declaration::<ShiftOrigin>(&cfg),
+        declaration::<Shift>(&cfg),
+        declaration::<HandoffShift>(&cfg),
+        declaration::<ShiftFigures>(&cfg),
+        declaration::<HandoffPage>(&cfg),
+        declaration::<OpenItemKind>(&cfg),
+        declaration::<OpenItem>(&cfg),
+        declaration::<NoisyAlert>(&cfg),
+        declaration::<AlertFigures>(&cfg),
+        declaration::<HandoffAction>(&cfg),
+        declaration::<HandoffRun>(&cfg),
+        declaration::<HandoffNote>(&cfg),
+        declaration::<HandoffReport>(&cfg),
+        declaration::<MorningRead>(&cfg),
     ];
     let mut out = String::from(HEADER);
     for decl in decls {

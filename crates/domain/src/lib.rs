@@ -10,13 +10,19 @@ mod bindings;
 mod day;
 mod entry;
 mod error;
+mod handoff;
 mod health;
 mod labels;
+mod markdown;
 pub mod matchers;
+mod morning;
 mod notify;
 mod oncall;
+mod postmortem;
 mod runbook_run;
 mod runbook_view;
+mod shift;
+mod silence;
 mod suspects;
 mod vitals;
 mod workload;
@@ -30,17 +36,30 @@ pub use bindings::typescript_bindings;
 pub use day::{local_date_of, local_day_bounds};
 pub use entry::{entry_id, EntryLink, NewEntry, TimelineEntry, ENTRY_ID_LEN};
 pub use error::UnknownName;
+pub use handoff::{
+    build_handoff, ci_failures, median, unhealthy, AlertFigures, HandoffAction, HandoffNote,
+    HandoffPage, HandoffReport, HandoffRun, HandoffShift, NoisyAlert, OpenItem, OpenItemKind,
+    ShiftFacts, ShiftFigures, NOISIEST_LISTED,
+};
 pub use health::{health_state, HealthRecord, HealthState, RequestBudget, SourceHealth};
 pub use labels::{EntryKind, Severity, SourceKind, Status};
+pub use markdown::{duration_words, handoff_markdown, local_time, md_inline};
+pub use morning::MorningRead;
 pub use notify::{
     first_key, notifications_due, self_alarm, Decision, LowUrgency, Mark, Notification,
     NotifyPolicy, NotifyUrgency, Outage, PageFacts, PageView, QuietHours, Shown, Urgency,
 };
 pub use oncall::{oncall_summary, OnCallShift, OnCallSummary};
+pub use postmortem::{postmortem_markdown, postmortem_window, PostmortemFacts};
 pub use runbook_run::{fold_run, RunEvent, RunEventKind, RunStep, RunbookRun, StepState};
 pub use runbook_view::{
     EntryRunbooks, LinkedRunbook, RunbookLibrary, RunbookStepView, RunbookSummary, RunbookView,
 };
+pub use shift::{
+    current_or_last, handoff_due, manual_shift_id, shift_id, shifts_from_oncall, Shift,
+    ShiftOrigin, WorkingHours,
+};
+pub use silence::Silence;
 pub use suspects::{is_change, suspects, ServiceMatch, Suspect, DEFAULT_WINDOW_MINUTES};
 pub use vitals::{
     budget_left, vital_label, SloGlance, VitalPoint, VitalSeries, VitalUnit, Vitals, VitalsProblem,

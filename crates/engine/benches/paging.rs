@@ -152,6 +152,8 @@ async fn main() {
         desktop: Default::default(),
         changes: Default::default(),
         runbooks: Default::default(),
+        shifts: Default::default(),
+        history: Default::default(),
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let stopwatch = Arc::new(Stopwatch::default());

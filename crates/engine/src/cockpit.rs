@@ -8,8 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use opsdeck_domain::{
     local_date_of, local_day_bounds, oncall_summary, ActionOutcome, ActionPlan, ActionRequest,
-    AuditRecord, HealthState, OnCallSummary, RequestBudget, RunEvent, RunEventKind, RunbookRun,
-    SourceHealth, Suspect, TimelineEntry,
+    AuditRecord, HandoffReport, HealthState, MorningRead, OnCallSummary, RequestBudget, RunEvent,
+    RunEventKind, RunbookRun, Shift, SourceHealth, Suspect, TimelineEntry,
 };
 use opsdeck_store::Store;
 use tokio::sync::broadcast;
@@ -23,6 +23,7 @@ use crate::paging::PagingSettings;
 use crate::registry::{build_all, Configured, RegistryError};
 use crate::release::{Released, Releaser};
 use crate::runbooks::RunbookError;
+use crate::shifts::ShiftError;
 use crate::supervisor::Supervisor;
 use crate::sync::{lock, sync_source, SyncDeps, SyncOutcome, ME_KEY};
 
@@ -507,6 +508,130 @@ impl Cockpit {
             .link_step_action(&plan.action_id, run_id, step)
             .map_err(RunbookError::from)?;
         Ok(plan)
+    }
+
+    // Shifts, handoff, morning read, postmortem.
+
+    fn handoff_settings(
+        &self,
+        store: &Store,
+    ) -> Result<(Option<String>, Option<String>), CockpitError> {
+        let me = self.me_with(store)?;
+        let (oncall, _) = store.oncall()?;
+        let name = oncall
+            .iter()
+            .find(|o| matches!((me.as_deref(), o.user_email.as_deref()), (Some(m), Some(e)) if e.eq_ignore_ascii_case(m)))
+            .map(|o| o.user_name.clone());
+        Ok((me, name))
+    }
+
+    fn with_handoff<T>(
+        &self,
+        f: impl FnOnce(&mut Store, &crate::shifts::HandoffSettings<'_>) -> Result<T, ShiftError>,
+    ) -> Result<T, ShiftError> {
+        let mut store = lock(&self.deps.store);
+        let (me, name) = self.handoff_settings(&store).map_err(|e| match e {
+            CockpitError::Store(s) => ShiftError::Store(s),
+            other => ShiftError::BadEdit(other.to_string()),
+        })?;
+        let hours = self.config.shifts.working_hours();
+        let settings = crate::shifts::HandoffSettings {
+            me: me.as_deref(),
+            user_name: name.as_deref(),
+            working_hours: &hours,
+            tz: self.tz,
+        };
+        f(&mut store, &settings)
+    }
+
+    /// My shifts that have started, newest first.
+    pub fn shifts(&self, limit: u32) -> Result<Vec<Shift>, ShiftError> {
+        Ok(lock(&self.deps.store).shifts(self.now(), limit)?)
+    }
+
+    /// The current shift, else the last ended; `None` before any.
+    pub fn current_shift(&self) -> Result<Option<Shift>, ShiftError> {
+        crate::shifts::current(&lock(&self.deps.store), self.now())
+    }
+
+    /// Starts a shift by hand (for teams without a PagerDuty schedule).
+    pub fn start_shift(&self) -> Result<Shift, ShiftError> {
+        let now = self.now();
+        let shift =
+            self.with_handoff(|store, settings| crate::shifts::start_manual(store, now, settings))?;
+        let _ = self.deps.feed.send(Change::Shifts);
+        Ok(shift)
+    }
+
+    /// Stops the shift started by hand.
+    pub fn stop_shift(&self) -> Result<Shift, ShiftError> {
+        let shift = crate::shifts::stop_manual(&mut lock(&self.deps.store), self.now())?;
+        let _ = self.deps.feed.send(Change::Shifts);
+        Ok(shift)
+    }
+
+    /// The handoff report of a shift (default: the current one, else the last ended).
+    pub fn handoff(&self, shift_id: Option<&str>) -> Result<HandoffReport, ShiftError> {
+        let now = self.now();
+        self.with_handoff(|store, settings| {
+            let shift = crate::shifts::resolve(store, shift_id, now)?;
+            crate::shifts::handoff(store, &shift, now, settings)
+        })
+    }
+
+    /// Saves the handoff's summary line and "watch next" items; returns the report as it now
+    /// reads.
+    pub fn edit_handoff(
+        &self,
+        shift_id: &str,
+        summary: Option<&str>,
+        watch_next: &[String],
+    ) -> Result<HandoffReport, ShiftError> {
+        let (summary, items) = crate::shifts::clean_edit(summary, watch_next)?;
+        let now = self.now();
+        let report = self.with_handoff(|store, settings| {
+            let shift = store
+                .edit_handoff(shift_id, summary.as_deref(), &items, now)?
+                .ok_or_else(|| ShiftError::UnknownShift(shift_id.to_string()))?;
+            crate::shifts::handoff(store, &shift, now, settings)
+        })?;
+        let _ = self.deps.feed.send(Change::Shifts);
+        Ok(report)
+    }
+
+    /// The report as Markdown, times in the cockpit's timezone.
+    pub fn handoff_markdown(&self, report: &HandoffReport) -> String {
+        opsdeck_domain::handoff_markdown(report, &self.tz)
+    }
+
+    /// The morning read as of now.
+    pub fn morning_read(&self) -> Result<MorningRead, ShiftError> {
+        let sources = self.health().map_err(|e| match e {
+            CockpitError::Store(s) => ShiftError::Store(s),
+            other => ShiftError::BadEdit(other.to_string()),
+        })?;
+        crate::shifts::morning_read(&lock(&self.deps.store), self.now(), sources)
+    }
+
+    /// Marks the morning read as read now: the next one starts here.
+    pub fn mark_morning_read(&self) -> Result<(), ShiftError> {
+        crate::shifts::mark_read(&mut lock(&self.deps.store), self.now())
+    }
+
+    /// A Markdown postmortem timeline of an incident (opsdeck entry id or PagerDuty id), times
+    /// in `tz` (default: the cockpit's timezone).
+    pub fn postmortem(
+        &self,
+        incident: &str,
+        tz: Option<chrono_tz::Tz>,
+    ) -> Result<String, ShiftError> {
+        crate::shifts::postmortem(
+            &lock(&self.deps.store),
+            incident,
+            self.now(),
+            self.config.changes.window(),
+            &tz.unwrap_or(self.tz),
+        )
     }
 
     /// An action's audit records, oldest first.

@@ -54,6 +54,119 @@ pub struct Config {
     pub changes: ChangesConfig,
     #[serde(default, skip_serializing_if = "RunbooksConfig::is_default")]
     pub runbooks: RunbooksConfig,
+    #[serde(default, skip_serializing_if = "ShiftsConfig::is_default")]
+    pub shifts: ShiftsConfig,
+    #[serde(default, skip_serializing_if = "HistoryConfig::is_default")]
+    pub history: HistoryConfig,
+}
+
+/// Shifts and their handoff reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftsConfig {
+    /// Office hours ("HH:MM", local) on `working_days`: pages outside them count as out of
+    /// hours in the handoff.
+    #[serde(default = "default_work_start")]
+    pub working_hours_start: NaiveTime,
+    #[serde(default = "default_work_end")]
+    pub working_hours_end: NaiveTime,
+    /// Lower-case English weekday names: "mon" … "sun".
+    #[serde(default = "default_work_days")]
+    pub working_days: Vec<WeekdayName>,
+}
+
+/// A weekday as written in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeekdayName {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl From<WeekdayName> for chrono::Weekday {
+    fn from(d: WeekdayName) -> chrono::Weekday {
+        match d {
+            WeekdayName::Mon => chrono::Weekday::Mon,
+            WeekdayName::Tue => chrono::Weekday::Tue,
+            WeekdayName::Wed => chrono::Weekday::Wed,
+            WeekdayName::Thu => chrono::Weekday::Thu,
+            WeekdayName::Fri => chrono::Weekday::Fri,
+            WeekdayName::Sat => chrono::Weekday::Sat,
+            WeekdayName::Sun => chrono::Weekday::Sun,
+        }
+    }
+}
+
+fn default_work_start() -> NaiveTime {
+    opsdeck_domain::WorkingHours::default().start
+}
+fn default_work_end() -> NaiveTime {
+    opsdeck_domain::WorkingHours::default().end
+}
+fn default_work_days() -> Vec<WeekdayName> {
+    use WeekdayName::*;
+    vec![Mon, Tue, Wed, Thu, Fri]
+}
+
+impl Default for ShiftsConfig {
+    fn default() -> Self {
+        ShiftsConfig {
+            working_hours_start: default_work_start(),
+            working_hours_end: default_work_end(),
+            working_days: default_work_days(),
+        }
+    }
+}
+
+impl ShiftsConfig {
+    fn is_default(&self) -> bool {
+        *self == ShiftsConfig::default()
+    }
+
+    pub fn working_hours(&self) -> opsdeck_domain::WorkingHours {
+        opsdeck_domain::WorkingHours {
+            start: self.working_hours_start,
+            end: self.working_hours_end,
+            days: self.working_days.iter().map(|d| (*d).into()).collect(),
+        }
+    }
+}
+
+/// How long the cache keeps the past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryConfig {
+    /// Entries, runs, shifts and silences older than this are deleted (and the file
+    /// vacuumed) once a day; "365d" by default. Open pages are kept whatever their age.
+    #[serde(default = "default_retention", with = "humantime_serde")]
+    pub retention: Duration,
+}
+
+fn default_retention() -> Duration {
+    Duration::from_secs(365 * 86_400)
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            retention: default_retention(),
+        }
+    }
+}
+
+impl HistoryConfig {
+    fn is_default(&self) -> bool {
+        *self == HistoryConfig::default()
+    }
+
+    pub fn retention(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.retention).unwrap_or(chrono::Duration::days(365))
+    }
 }
 
 /// Where runbooks are read from.
@@ -495,6 +608,20 @@ impl Config {
             )));
         }
         validate_vitals(&config).map_err(invalid)?;
+        if config.history.retention < Duration::from_secs(86_400) {
+            return Err(invalid(format!(
+                "history.retention: {} is too short; give at least 1d (default 365d)",
+                humantime_serde::re::humantime::format_duration(config.history.retention)
+            )));
+        }
+        let hours = &config.shifts;
+        if hours.working_hours_start >= hours.working_hours_end {
+            return Err(invalid(format!(
+                "shifts.working_hours_start ({}) must be before shifts.working_hours_end ({})",
+                hours.working_hours_start.format("%H:%M"),
+                hours.working_hours_end.format("%H:%M")
+            )));
+        }
         let mut names = std::collections::HashSet::new();
         for (i, s) in config.sources.iter().enumerate() {
             let at = format!("sources[{i}] ({})", s.name());

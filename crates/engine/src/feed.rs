@@ -7,4 +7,6 @@ pub enum Change {
     Entries { source: String, ids: Vec<String> },
     /// A source's health changed (a sync succeeded or failed).
     Health { source: String },
+    /// A shift started or stopped, or its handoff was edited.
+    Shifts,
 }

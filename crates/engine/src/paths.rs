@@ -46,3 +46,17 @@ pub fn default_runbooks_dir() -> PathBuf {
         .map(|d| d.data_dir().join("runbooks"))
         .unwrap_or_else(|| PathBuf::from("runbooks"))
 }
+
+/// Where exports (handoff reports, postmortem timelines) are written: the Downloads folder,
+/// else the home folder, else the working directory.
+pub fn export_dir() -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|u| {
+            u.download_dir()
+                .map(|d| d.to_path_buf())
+                .or_else(|| Some(u.home_dir().to_path_buf()))
+        })
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+pub use crate::config::write_atomically;

@@ -143,6 +143,13 @@ async fn sync(
         }
         if let Some(shifts) = &output.oncall {
             store.replace_oncall(&name, shifts, now)?;
+            // The snapshot is replaced on every fetch; my shifts in it are kept as history.
+            if let Some(me) = deps.paging.me.as_deref().or(output.me.as_deref()) {
+                store.record_shifts(&opsdeck_domain::shifts_from_oncall(shifts, me))?;
+            }
+        }
+        if let Some(silences) = &output.silences {
+            store.record_silences(silences)?;
         }
         if kind == PollKind::Full {
             store.record_attempt_ok(&name, source.kind(), now)?;

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use opsdeck_domain::{ActionRequest, Effect, NewEntry, OnCallShift, SourceKind};
+use opsdeck_domain::{ActionRequest, Effect, NewEntry, OnCallShift, Silence, SourceKind};
 
 use crate::action::{ActionContext, ActionError};
 use crate::http::Budget;
@@ -27,6 +27,9 @@ pub struct PollOutput {
     /// Who is on call from now on, when this poll fetched it (sources refresh it less often
     /// than they poll); `None` keeps what was stored.
     pub oncall: Option<Vec<OnCallShift>>,
+    /// Every silence the vendor listed this poll, expired ones included; `None` for sources
+    /// without silences.
+    pub silences: Option<Vec<Silence>>,
 }
 
 /// One configured vendor endpoint.

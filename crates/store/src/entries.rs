@@ -233,7 +233,7 @@ pub(crate) fn count(conn: &Connection) -> Result<u64> {
 
 /// A row as SQLite hands it over; parsing into domain types happens outside the rusqlite
 /// callback so that corrupt values become `StoreError`s that name the entry.
-struct StoredRow {
+pub(crate) struct StoredRow {
     id: String,
     source: String,
     kind: String,
@@ -249,7 +249,7 @@ struct StoredRow {
 }
 
 impl StoredRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub(crate) fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             id: row.get(0)?,
             source: row.get(1)?,
@@ -266,7 +266,7 @@ impl StoredRow {
         })
     }
 
-    fn into_entry(self) -> Result<TimelineEntry> {
+    pub(crate) fn into_entry(self) -> Result<TimelineEntry> {
         let id = self.id;
         let parse = |column: &'static str, value: &str| StoreError::CorruptValue {
             table: "entries",
@@ -311,10 +311,11 @@ impl StoredRow {
 }
 
 /// Matches the `entries_open_pages` partial index's condition exactly, so SQLite uses it
-/// (it proves a partial index usable only from terms it finds literally in the query).
+/// (it proves a partial index usable only from terms it finds literally in the query), and
+/// names it: with `entries_by_kind_start` beside it the planner would rather walk every page.
 const OPEN_PAGES: &str = "SELECT id, source, kind, severity, status, title, service, \
      url, started_at, ended_at, external_id, details FROM entries \
-     WHERE kind = 'page' AND status IN ('triggered', 'acknowledged') ORDER BY started_at";
+     INDEXED BY entries_open_pages WHERE kind = 'page' AND status IN ('triggered', 'acknowledged') ORDER BY started_at";
 
 /// Pages triggered or acknowledged, oldest first, whatever their day.
 pub(crate) fn open_pages(conn: &Connection) -> Result<Vec<TimelineEntry>> {

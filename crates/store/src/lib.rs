@@ -14,13 +14,15 @@ mod migrations;
 mod notifications;
 mod oncall;
 mod runs;
+mod shifts;
 mod time;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
 use opsdeck_domain::{
-    AuditRecord, NewEntry, OnCallShift, SourceHealth, SourceKind, StoredPlan, TimelineEntry,
+    AuditRecord, EntryKind, NewEntry, OnCallShift, Shift, Silence, SourceHealth, SourceKind,
+    StoredPlan, TimelineEntry,
 };
 use rusqlite::Connection;
 
@@ -283,6 +285,74 @@ impl Store {
     /// One action's audit records, oldest first.
     pub fn audit_of(&self, action_id: &str) -> Result<Vec<AuditRecord>> {
         actions::audit_of(&self.conn, action_id)
+    }
+
+    // Shifts and what the handoff reads.
+
+    /// Records my schedule shifts from an on-call fetch (new ones added, ends refreshed, the
+    /// handoff's edits kept); returns how many rows changed.
+    pub fn record_shifts(&mut self, shifts: &[Shift]) -> Result<usize> {
+        shifts::record(&self.conn, shifts)
+    }
+
+    /// Shifts that started by `until`, newest first.
+    pub fn shifts(&self, until: DateTime<Utc>, limit: u32) -> Result<Vec<Shift>> {
+        shifts::list(&self.conn, until, limit)
+    }
+
+    /// Shifts overlapping `[from, to)`, oldest first.
+    pub fn shifts_overlapping(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Shift>> {
+        shifts::overlapping(&self.conn, from, to)
+    }
+
+    pub fn shift(&self, id: &str) -> Result<Option<Shift>> {
+        shifts::by_id(&self.conn, id)
+    }
+
+    /// Adds a manual shift, running until [`Store::stop_manual_shift`].
+    pub fn start_manual_shift(&mut self, shift: &Shift) -> Result<()> {
+        shifts::start_manual(&self.conn, shift)
+    }
+
+    /// Ends the running manual shift at `at`; `None` when none runs.
+    pub fn stop_manual_shift(&mut self, at: DateTime<Utc>) -> Result<Option<Shift>> {
+        shifts::stop_manual(&self.conn, at)
+    }
+
+    /// Saves a shift's handoff summary and "watch next" items; `None`: no such shift.
+    pub fn edit_handoff(
+        &mut self,
+        id: &str,
+        summary: Option<&str>,
+        watch_next: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<Option<Shift>> {
+        shifts::edit_handoff(&self.conn, id, summary, watch_next, at)
+    }
+
+    /// Records the silences a source listed; none is ever dropped here.
+    pub fn record_silences(&mut self, silences: &[Silence]) -> Result<()> {
+        shifts::record_silences(&self.conn, silences)
+    }
+
+    /// The silences in force at `at`.
+    pub fn silences_at(&self, at: DateTime<Utc>) -> Result<Vec<Silence>> {
+        shifts::silences_at(&self.conn, at)
+    }
+
+    /// Entries of one kind that started in `[from, to)`, oldest first.
+    pub fn entries_of_kind(
+        &self,
+        kind: EntryKind,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<TimelineEntry>> {
+        shifts::of_kind_between(&self.conn, kind, from, to)
+    }
+
+    /// Pages open at `at`: triggered by then and not resolved by then.
+    pub fn pages_open_at(&self, at: DateTime<Utc>) -> Result<Vec<TimelineEntry>> {
+        shifts::pages_open_at(&self.conn, at)
     }
 
     /// Audit records appended after `after_seq`, oldest first, at most `limit`.

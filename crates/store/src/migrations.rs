@@ -36,6 +36,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
         "0007_runbook_runs",
         include_str!("../migrations/0007_runbook_runs.sql"),
     ),
+    ("0008_shifts", include_str!("../migrations/0008_shifts.sql")),
 ];
 
 /// The schema version a fully migrated database has.

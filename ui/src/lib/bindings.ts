@@ -415,3 +415,130 @@ entry_id: string | null, started_at: string, started_by: string | null, ended_at
  * Every step of the runbook, in order.
  */
 steps: Array<RunStep>, done: number, skipped: number, total: number, };
+
+export type ShiftOrigin = "schedule" | "manual";
+
+/**
+ * One shift, with what the engineer wrote for its handoff.
+ */
+export type Shift = { id: string, origin: ShiftOrigin, user_name: string, user_email: string | null, schedule: string | null, escalation_policy: string | null, start: string, 
+/**
+ * `None`: a manual shift still running.
+ */
+end: string | null, 
+/**
+ * The handoff's one-line summary, as edited.
+ */
+summary: string | null, 
+/**
+ * The handoff's "watch next" items, as edited.
+ */
+watch_next: Array<string>, edited_at: string | null, };
+
+export type HandoffShift = { id: string, user: string, user_email: string | null, schedule: string | null, origin: ShiftOrigin, start: string, end: string | null, };
+
+export type ShiftFigures = { pages: number, high_urgency: number, low_urgency: number, out_of_hours: number, 
+/**
+ * Medians over the pages that got there, in seconds; null when none did.
+ */
+median_time_to_acknowledge_s: number | null, median_time_to_resolve_s: number | null, actions: number, actions_failed: number, runbook_runs: number, };
+
+export type HandoffPage = { 
+/**
+ * The incident's id at PagerDuty.
+ */
+id: string, entry_id: string, title: string, service: string | null, urgency: string, triggered_at: string, acknowledged_at: string | null, resolved_at: string | null, 
+/**
+ * Until the first response: the acknowledgement, or the resolution of a page resolved
+ * without one.
+ */
+time_to_acknowledge_s: number | null, time_to_resolve_s: number | null, out_of_hours: boolean, url: string | null, };
+
+export type OpenItemKind = "incident" | "silence" | "ci_failure" | "workload" | "node";
+
+export type OpenItem = { kind: OpenItemKind, 
+/**
+ * The vendor's id: incident id, silence id, run id, `context/namespace/deployment`, node.
+ */
+id: string, title: string, since: string, 
+/**
+ * When it ends by itself (a silence's expiry).
+ */
+until: string | null, service: string | null, 
+/**
+ * The timeline entry to open, when there is one.
+ */
+entry_id: string | null, url: string | null, };
+
+export type NoisyAlert = { name: string, service: string | null, fired: number, 
+/**
+ * Total time firing during the shift, seconds.
+ */
+firing_s: number, };
+
+export type AlertFigures = { 
+/**
+ * Firings that started during the shift.
+ */
+fired: number, 
+/**
+ * The rules that fired most and were never acted on (no page, silence, action or runbook
+ * run while they fired), most first.
+ */
+noisiest: Array<NoisyAlert>, };
+
+export type HandoffAction = { id: string, at: string, kind: string | null, target: string | null, summary: string, 
+/**
+ * planned | refused | succeeded | failed
+ */
+outcome: string, by: string | null, result: string | null, };
+
+export type HandoffRun = { id: string, runbook: string, title: string, entry_id: string | null, started_at: string, ended_at: string | null, done: number, skipped: number, total: number, };
+
+export type HandoffNote = { at: string, 
+/**
+ * Where it was written: `pagerduty` (an incident note), `runbook` (a run's note, skip
+ * reason or suggested edit), `grafana` (an annotation).
+ */
+source: string, by: string | null, text: string, 
+/**
+ * What it is about: the incident's or runbook's title.
+ */
+about: string | null, entry_id: string | null, };
+
+export type HandoffReport = { shift: HandoffShift, 
+/**
+ * The moment the report describes: the shift's end, or now while it runs.
+ */
+as_of: string, in_progress: boolean, summary: string | null, watch_next: Array<string>, figures: ShiftFigures, pages: Array<HandoffPage>, open_items: Array<OpenItem>, alerts: AlertFigures, actions: Array<HandoffAction>, runbook_runs: Array<HandoffRun>, notes: Array<HandoffNote>, };
+
+export type MorningRead = { now: string, 
+/**
+ * When I last marked it read; the read covers what happened since (the last 12 hours the
+ * first time).
+ */
+since: string, looked_before: boolean, 
+/**
+ * Pages triggered since, oldest first.
+ */
+paged: Array<TimelineEntry>, 
+/**
+ * Pages still triggered or acknowledged, whenever they started.
+ */
+open_pages: Array<TimelineEntry>, 
+/**
+ * Alerts firing now, most severe first.
+ */
+firing: Array<TimelineEntry>, ci_failures: Array<OpenItem>, unhealthy: Array<OpenItem>, 
+/**
+ * Every configured source with how fresh its data is.
+ */
+sources: Array<SourceHealth>, 
+/**
+ * My current shift, else the last one.
+ */
+shift: Shift | null, 
+/**
+ * Whether the shift ends within the hour: time to write the handoff.
+ */
+handoff_due: boolean, };

@@ -4,6 +4,7 @@ pub mod action;
 pub mod auth;
 pub mod doctor;
 pub mod runbooks;
+pub mod shifts;
 pub mod sim;
 pub mod sync;
 pub mod timeline;

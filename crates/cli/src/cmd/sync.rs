@@ -65,7 +65,7 @@ pub async fn run(global: &Global, args: SyncArgs) -> Result<(), Failure> {
             _ = &mut stop => break,
             change = feed.recv() => match change {
                 Ok(Change::Entries { source, ids }) => eprintln!("{source}: {} entries changed", ids.len()),
-                Ok(Change::Health { .. }) => {}
+                Ok(Change::Health { .. } | Change::Shifts) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => eprintln!("({n} changes not shown)"),
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },

@@ -6,6 +6,7 @@ mod action;
 mod auth;
 mod dbus;
 mod exit_codes;
+mod handoff;
 mod notify;
 mod runbooks;
 mod sim;

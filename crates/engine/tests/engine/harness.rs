@@ -99,6 +99,8 @@ pub fn config_for(running: &RunningSim, sources: Vec<SourceConfig>) -> Config {
         desktop: Default::default(),
         changes: Default::default(),
         runbooks: Default::default(),
+        shifts: Default::default(),
+        history: Default::default(),
     }
 }
 

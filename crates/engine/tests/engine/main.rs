@@ -20,6 +20,8 @@
 //! - `notify`: one notification per page, across re-syncs and restarts
 //! - `runbooks`: linking alerts and pages to the library, a run ticked, skipped, noted, its
 //!   scale step's action run from the step, kept across a restart
+//! - `shifts`: the replayed day's shift and its handoff figures exactly (pages, times to
+//!   acknowledge and resolve, alerts, open items), edits, a shift by hand, a postmortem timeline
 //! - `silences`: the named Alertmanager acts; a silence tied to an incident ends with it
 //! - `supervisor`: the poll loop and the change feed, refresh, bounded shutdown
 //! - `vitals`: sparklines and the SLO glance from a real Prometheus seeded with the day
@@ -35,6 +37,7 @@ mod notify;
 mod oncall;
 mod paging;
 mod runbooks;
+mod shifts;
 mod silences;
 mod supervisor;
 mod vitals;

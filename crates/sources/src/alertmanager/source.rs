@@ -182,7 +182,7 @@ impl AlertmanagerSource {
         &self,
         ctx: &PollContext,
         cursor: Option<&str>,
-    ) -> Result<(Vec<NewEntry>, String), SourceError> {
+    ) -> Result<(Vec<NewEntry>, String, Vec<opsdeck_domain::Silence>), SourceError> {
         let previous = State::from_cursor(cursor);
         let gap_from = previous.polled_at.filter(|t| ctx.now - *t > GAP);
         let mut known: HashSet<String> = previous
@@ -193,6 +193,11 @@ impl AlertmanagerSource {
         let (alerts, silences) = tokio::try_join!(self.alerts(), self.silences())?;
         known.extend(alerts.iter().map(|o| o.alert.fingerprint.clone()));
         let mut diff = diff(previous, alerts, &silences, ctx.now, &self.mapping);
+        let mut kept: Vec<opsdeck_domain::Silence> = silences
+            .values()
+            .map(|s| s.to_domain(&self.mapping.source_name))
+            .collect();
+        kept.sort_by(|a, b| a.id.cmp(&b.id));
         diff.next.polled_at = Some(ctx.now);
         if let (Some(from), Some(prometheus)) = (gap_from, &self.backfill) {
             match backfill::missed(prometheus, from, ctx.now, &known, &self.mapping).await {
@@ -208,7 +213,7 @@ impl AlertmanagerSource {
             .next
             .to_cursor()
             .map_err(|e| SourceError::Config(format!("cannot save the cursor: {e}")))?;
-        Ok((diff.entries, cursor))
+        Ok((diff.entries, cursor, kept))
     }
 }
 
@@ -234,12 +239,13 @@ impl Source for AlertmanagerSource {
     }
 
     async fn poll(&self, ctx: &PollContext) -> Result<PollOutput, SourceError> {
-        let (entries, cursor) = self.poll_alerts(ctx, ctx.cursor.as_deref()).await?;
+        let (entries, cursor, silences) = self.poll_alerts(ctx, ctx.cursor.as_deref()).await?;
         Ok(PollOutput {
             entries,
             cursor: Some(cursor),
             me: None,
             oncall: None,
+            silences: Some(silences),
         })
     }
 

@@ -73,6 +73,32 @@ impl Silence {
     pub fn is_expired(&self) -> bool {
         self.status.state == "expired"
     }
+
+    /// The silence as opsdeck keeps it; `source` is the configured source's name.
+    pub fn to_domain(&self, source: &str) -> opsdeck_domain::Silence {
+        let matchers: Vec<String> = self
+            .matchers
+            .iter()
+            .map(|m| {
+                let op = match (m.is_equal, m.is_regex) {
+                    (true, false) => "=",
+                    (false, false) => "!=",
+                    (true, true) => "=~",
+                    (false, true) => "!~",
+                };
+                format!("{}{op}{:?}", m.name, m.value)
+            })
+            .collect();
+        opsdeck_domain::Silence {
+            source: source.to_string(),
+            id: self.id.clone(),
+            matchers: matchers.join(", "),
+            comment: self.comment.clone(),
+            created_by: self.created_by.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+        }
+    }
 }
 
 /// A silence's matcher as Alertmanager sends and takes it.

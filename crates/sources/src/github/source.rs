@@ -448,6 +448,7 @@ impl Source for GithubSource {
             cursor: None,
             me: None,
             oncall: None,
+            silences: None,
         })
     }
 

@@ -183,7 +183,7 @@ impl Source for GrafanaSource {
             .annotations_since
             .unwrap_or(ctx.now - ctx.backfill)
             .min(ctx.now);
-        let ((mut entries, alerts_cursor), annotations, rules) = tokio::try_join!(
+        let ((mut entries, alerts_cursor, silences), annotations, rules) = tokio::try_join!(
             self.alerts.poll_alerts(ctx, previous.alerts.as_deref()),
             self.annotations(since, ctx.now),
             self.rules()
@@ -220,6 +220,7 @@ impl Source for GrafanaSource {
             cursor: Some(cursor),
             me: None,
             oncall: None,
+            silences: Some(silences),
         })
     }
 

@@ -337,6 +337,7 @@ impl PagerDutySource {
             cursor: None,
             me: None,
             oncall: None,
+            silences: None,
         })
     }
 
@@ -453,6 +454,7 @@ impl PagerDutySource {
             ),
             me: Some(me.email),
             oncall,
+            silences: None,
         })
     }
 }
