@@ -11,6 +11,10 @@
 //! - `runbooks::a_checklist_runs_its_scale_step_and_hostile_runbooks_stay_inert` — the pool
 //!   alert's runbook as a checklist: ticked, its scale step run through the dialog; a hostile
 //!   runbook inert in the DOM.
+//! - `shifts::the_handoff_is_offered_edited_and_read_back_and_the_morning_read_marked` — the
+//!   day's shift near its end: the handoff banner, yesterday's timeline and a postmortem, the
+//!   handoff's figures, a summary and "watch next" item saved with Ctrl+S and read back through
+//!   `opsdeck handoff`; the morning read marked with `m`.
 //! - `window::first_run_without_config_then_demo` — no config: the first-run screen, then the demo.
 //! - `window::live_timeline_from_the_simulator` — `opsdeck sim` + the config it wrote: Today.
 //!
@@ -22,5 +26,6 @@ mod actions;
 mod alerts;
 mod ci;
 mod runbooks;
+mod shifts;
 mod support;
 mod window;

@@ -85,7 +85,11 @@ fn entry(i: usize, at: DateTime<Utc>, rng: &mut XorShift) -> NewEntry {
         66..=80 => (
             SourceKind::Github,
             EntryKind::CiRun,
-            Some(if rng.next() % 5 == 0 { Status::Failure } else { Status::Success }),
+            Some(if rng.next() % 5 == 0 {
+                Status::Failure
+            } else {
+                Status::Success
+            }),
             Severity::Info,
             json!({"repo": format!("acme/{service}"), "workflow": format!("wf{}", rng.next() % 4), "branch": if rng.next() % 2 == 0 { "main" } else { "feature" }}),
             Some(at + Duration::minutes(6)),

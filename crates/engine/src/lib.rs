@@ -25,5 +25,5 @@ pub use clock::{Clock, ScaledClock, SystemClock};
 pub use cockpit::{Cockpit, CockpitError, CockpitOptions, StepPlanError};
 pub use config::{Config, ConfigError};
 pub use feed::Change;
-pub use shifts::ShiftError;
 pub use notifier::{DesktopNotifier, Notifier, NotifyError};
+pub use shifts::ShiftError;

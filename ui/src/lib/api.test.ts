@@ -29,6 +29,35 @@ describe("tauriBackend", () => {
     expect(invoke).toHaveBeenLastCalledWith("oncall_summary");
   });
 
+  it("calls the shift, handoff, morning and postmortem commands with their argument names", async () => {
+    await tauriBackend.timelineDay("2026-05-03");
+    expect(invoke).toHaveBeenLastCalledWith("timeline_day", { day: "2026-05-03" });
+    await tauriBackend.shifts();
+    expect(invoke).toHaveBeenLastCalledWith("shifts");
+    await tauriBackend.handoff();
+    expect(invoke).toHaveBeenLastCalledWith("handoff", { shiftId: null });
+    await tauriBackend.handoff("s1");
+    expect(invoke).toHaveBeenLastCalledWith("handoff", { shiftId: "s1" });
+    await tauriBackend.editHandoff("s1", null, ["orders-db CPU"]);
+    expect(invoke).toHaveBeenLastCalledWith("edit_handoff", { shiftId: "s1", summary: null, watchNext: ["orders-db CPU"] });
+    await tauriBackend.handoffMarkdown("s1");
+    expect(invoke).toHaveBeenLastCalledWith("handoff_markdown", { shiftId: "s1" });
+    await tauriBackend.exportHandoff("s1", "json");
+    expect(invoke).toHaveBeenLastCalledWith("export_handoff", { shiftId: "s1", format: "json" });
+    await tauriBackend.startShift();
+    expect(invoke).toHaveBeenLastCalledWith("start_shift");
+    await tauriBackend.stopShift();
+    expect(invoke).toHaveBeenLastCalledWith("stop_shift");
+    await tauriBackend.morningRead();
+    expect(invoke).toHaveBeenLastCalledWith("morning_read");
+    await tauriBackend.markMorningRead();
+    expect(invoke).toHaveBeenLastCalledWith("mark_morning_read");
+    await tauriBackend.postmortem("Q0PAY0001");
+    expect(invoke).toHaveBeenLastCalledWith("postmortem", { incident: "Q0PAY0001", timezone: null });
+    await tauriBackend.exportPostmortem("Q0PAY0001", "Asia/Tokyo");
+    expect(invoke).toHaveBeenLastCalledWith("export_postmortem", { incident: "Q0PAY0001", timezone: "Asia/Tokyo" });
+  });
+
   it("hands the focus-entry payload to the callback", async () => {
     const unlisten = () => {};
     listen.mockResolvedValue(unlisten);

@@ -9,6 +9,8 @@ import type {
   AppStatus,
   EntryLink,
   EntryRunbooks,
+  HandoffReport,
+  MorningRead,
   OnCallSummary,
   PodLogs,
   RunEventKind,
@@ -16,6 +18,7 @@ import type {
   RunbookRun,
   RunbookView,
   ServiceWorkloads,
+  Shift,
   SourceHealth,
   Suspect,
   TimelineEntry,
@@ -67,7 +70,32 @@ export interface Backend {
   planRunbookStep(runId: string, step: number): Promise<ActionPlan>;
   /** A run's "this step was wrong" edits as a unified diff of the runbook file, or null. */
   runbookPatch(runId: string): Promise<string | null>;
+  /** Any local day's timeline (`YYYY-MM-DD`), from the cache. */
+  timelineDay(day: string): Promise<TimelineEntry[]>;
+  /** My shifts, newest first. */
+  shifts(): Promise<Shift[]>;
+  /** A shift's handoff report; without an id the current shift, else the last ended ("not_found": none yet). */
+  handoff(shiftId?: string | null): Promise<HandoffReport>;
+  /** Saves the handoff's one-line summary and "watch next" items ("refused": too long). */
+  editHandoff(shiftId: string, summary: string | null, watchNext: string[]): Promise<HandoffReport>;
+  /** The report as Markdown, rendered in Rust. */
+  handoffMarkdown(shiftId?: string | null): Promise<string>;
+  /** Writes the report to the Downloads folder; returns the path written. */
+  exportHandoff(shiftId: string | null, format: ExportFormat): Promise<string>;
+  /** Starts a shift by hand ("refused" when one already runs). */
+  startShift(): Promise<Shift>;
+  /** Stops the shift started by hand ("refused" when none runs). */
+  stopShift(): Promise<Shift>;
+  morningRead(): Promise<MorningRead>;
+  /** The next morning read starts from now. */
+  markMorningRead(): Promise<void>;
+  /** An incident's postmortem timeline as Markdown; `timezone` an IANA name (default: the cockpit's). */
+  postmortem(incident: string, timezone?: string | null): Promise<string>;
+  /** Writes the postmortem timeline to the Downloads folder; returns the path written. */
+  exportPostmortem(incident: string, timezone?: string | null): Promise<string>;
 }
+
+export type ExportFormat = "markdown" | "json";
 
 /**
  * Errors cross IPC as `{code, message}`. Codes for actions: "refused" (bad or expired token,
@@ -114,4 +142,17 @@ export const tauriBackend: Backend = {
   runbookPatch: (runId) => invoke<string | null>("runbook_patch", { runId }),
   podLogs: (context, namespace, pod, lines) =>
     invoke<PodLogs>("pod_logs", { context, namespace, pod, lines: lines ?? null }),
+  timelineDay: (day) => invoke<TimelineEntry[]>("timeline_day", { day }),
+  shifts: () => invoke<Shift[]>("shifts"),
+  handoff: (shiftId) => invoke<HandoffReport>("handoff", { shiftId: shiftId ?? null }),
+  editHandoff: (shiftId, summary, watchNext) => invoke<HandoffReport>("edit_handoff", { shiftId, summary, watchNext }),
+  handoffMarkdown: (shiftId) => invoke<string>("handoff_markdown", { shiftId: shiftId ?? null }),
+  exportHandoff: (shiftId, format) => invoke<string>("export_handoff", { shiftId, format }),
+  startShift: () => invoke<Shift>("start_shift"),
+  stopShift: () => invoke<Shift>("stop_shift"),
+  morningRead: () => invoke<MorningRead>("morning_read"),
+  markMorningRead: () => invoke<void>("mark_morning_read"),
+  postmortem: (incident, timezone) => invoke<string>("postmortem", { incident, timezone: timezone ?? null }),
+  exportPostmortem: (incident, timezone) =>
+    invoke<string>("export_postmortem", { incident, timezone: timezone ?? null }),
 };

@@ -84,6 +84,13 @@ async fn the_days_handoff_figures_exactly() {
         .map(|i| i.id.as_str())
         .collect();
     assert_eq!(open, ["Q0DB00003"], "{:#?}", during.open_items);
+    let read = cockpit.morning_read().expect("reads");
+    let firing: Vec<&str> = read.firing.iter().map(|a| a.title.as_str()).collect();
+    assert!(
+        firing.iter().any(|t| t.starts_with("DBHighCPU")),
+        "{firing:?}"
+    );
+    assert!(!read.handoff_due, "ten hours before the shift ends");
     cockpit.shutdown().await;
     running.stop().await;
 
@@ -224,6 +231,28 @@ async fn the_days_handoff_figures_exactly() {
         cockpit.postmortem("Q0NOPE", None),
         Err(ShiftError::UnknownIncident(_))
     ));
+
+    // The morning read at 09:30: the first look covers the last 12 hours.
+    let read = cockpit.morning_read().expect("reads");
+    assert!(!read.looked_before);
+    assert_eq!(read.since, next_day(9, 30) - Span::hours(12));
+    let paged: Vec<&str> = read.paged.iter().map(|p| p.external_id.as_str()).collect();
+    assert_eq!(paged, ["Q0DB00003"]);
+    assert!(read.open_pages.is_empty(), "{:#?}", read.open_pages);
+    assert!(read.firing.is_empty(), "{:#?}", read.firing);
+    let failed: Vec<&str> = read.ci_failures.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(failed, ["9011"]);
+    assert_eq!(read.sources.len(), 4);
+    assert_eq!(
+        read.shift.as_ref().map(|s| s.id.as_str()),
+        Some(shift.id.as_str())
+    );
+    assert!(!read.handoff_due, "the shift has ended");
+    cockpit.mark_morning_read().expect("marks");
+    let again = cockpit.morning_read().expect("reads");
+    assert!(again.looked_before);
+    assert_eq!(again.since, next_day(9, 30));
+    assert!(again.paged.is_empty());
     cockpit.shutdown().await;
     running.stop().await;
 }
