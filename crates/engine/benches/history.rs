@@ -50,7 +50,7 @@ fn entry(i: usize, at: DateTime<Utc>, rng: &mut XorShift) -> NewEntry {
             Severity::Critical,
             json!({
                 "urgency": "high",
-                "assigned_to_me": rng.next() % 2 == 0,
+                "assigned_to_me": rng.next().is_multiple_of(2),
                 "escalation_policy": "Payments Primary",
                 "acknowledged_at": at + Duration::minutes(4),
                 "resolved_at": at + Duration::minutes(50),
@@ -79,19 +79,19 @@ fn entry(i: usize, at: DateTime<Utc>, rng: &mut XorShift) -> NewEntry {
             EntryKind::K8sEvent,
             None,
             Severity::Warning,
-            json!({"context": "prod", "namespace": "default", "object": format!("Pod/{service}-{}", rng.next() % 50), "reason": if rng.next() % 3 == 0 { "BackOff" } else { "Unhealthy" }, "message": "probe failed"}),
+            json!({"context": "prod", "namespace": "default", "object": format!("Pod/{service}-{}", rng.next() % 50), "reason": if rng.next().is_multiple_of(3) { "BackOff" } else { "Unhealthy" }, "message": "probe failed"}),
             Some(at + Duration::minutes(5)),
         ),
         66..=80 => (
             SourceKind::Github,
             EntryKind::CiRun,
-            Some(if rng.next() % 5 == 0 {
+            Some(if rng.next().is_multiple_of(5) {
                 Status::Failure
             } else {
                 Status::Success
             }),
             Severity::Info,
-            json!({"repo": format!("acme/{service}"), "workflow": format!("wf{}", rng.next() % 4), "branch": if rng.next() % 2 == 0 { "main" } else { "feature" }}),
+            json!({"repo": format!("acme/{service}"), "workflow": format!("wf{}", rng.next() % 4), "branch": if rng.next().is_multiple_of(2) { "main" } else { "feature" }}),
             Some(at + Duration::minutes(6)),
         ),
         81..=85 => (
