@@ -428,3 +428,17 @@ pub fn export_postmortem(
         .map_err(|e| IpcError::new("failed", format!("cannot write {}: {e}", path.display())))?;
     Ok(path.display().to_string())
 }
+
+/// Full-text search over the whole history, newest first.
+#[tauri::command]
+pub fn search_history(
+    shell: State<'_, Shell>,
+    query: opsdeck_domain::SearchQuery,
+) -> Result<Vec<opsdeck_domain::SearchHit>, IpcError> {
+    cockpit(&shell)?.search(&query).map_err(|e| match e {
+        opsdeck_engine::CockpitError::Store(s) if opsdeck_engine::history::is_bad_search(&s) => {
+            IpcError::new("refused", s.to_string())
+        }
+        other => other.into(),
+    })
+}

@@ -86,6 +86,7 @@ pub fn run() {
             commands::mark_morning_read,
             commands::postmortem,
             commands::export_postmortem,
+            commands::search_history,
             probe::first_paint,
         ])
         .run(context)

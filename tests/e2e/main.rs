@@ -11,6 +11,9 @@
 //! - `runbooks::a_checklist_runs_its_scale_step_and_hostile_runbooks_stay_inert` — the pool
 //!   alert's runbook as a checklist: ticked, its scale step run through the dialog; a hostile
 //!   runbook inert in the DOM.
+//! - `search::a_word_of_a_page_note_is_found_marked_and_opened_and_hostile_input_is_inert` —
+//!   the Search view: a word only in the first page's resolve note lists the page with the word
+//!   marked, Enter opens it in the side panel; "no matches"; hostile input inert.
 //! - `shifts::the_handoff_is_offered_edited_and_read_back_and_the_morning_read_marked` — the
 //!   day's shift near its end: the handoff banner, yesterday's timeline and a postmortem, the
 //!   handoff's figures, a summary and "watch next" item saved with Ctrl+S and read back through
@@ -26,6 +29,7 @@ mod actions;
 mod alerts;
 mod ci;
 mod runbooks;
+mod search;
 mod shifts;
 mod support;
 mod window;

@@ -14,9 +14,9 @@ use fantoccini::key::Key;
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
+use crate::support::output_dir;
 use crate::support::sim::{opsdeck_binary, Sim};
 use crate::support::webdriver::{App, Launch, UI_TIMEOUT};
-use crate::support::{output_dir, private_env};
 
 const SUMMARY: &str = "Three pages, all resolved; orders-db had a rough night";
 const WATCH: &str = "orders-db CPU after the nightly batch";
@@ -93,19 +93,7 @@ async fn the_handoff_is_offered_edited_and_read_back_and_the_morning_read_marked
 
     // The next morning, half an hour before the shift ends.
     let sim = Sim::start(&out, &["--at", "+1 08:30", "--speed", "0"]);
-    let app = App::launch(
-        &out,
-        Launch {
-            args: vec![
-                "--config".into(),
-                sim.config.display().to_string(),
-                "--db".into(),
-                db.display().to_string(),
-            ],
-            env: private_env(home.path()),
-        },
-    )
-    .await;
+    let app = App::launch(&out, Launch::with_cache(&sim.config, &db, home.path())).await;
 
     // Offered in every view, the Today timeline first.
     let banner = app.text_of("[data-testid=handoff-banner-text]").await;

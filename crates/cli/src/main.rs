@@ -68,6 +68,10 @@ enum Command {
     },
     /// An incident's postmortem timeline as Markdown.
     Postmortem(cmd::shifts::PostmortemArgs),
+    /// Full-text search over the whole history, newest first.
+    Search(cmd::history::SearchArgs),
+    /// Delete what is older than the retention (and vacuum the cache).
+    Prune(cmd::history::PruneArgs),
 }
 
 fn main() {
@@ -101,6 +105,8 @@ fn main() {
         Command::Shifts(args) => cmd::shifts::list(&global, args),
         Command::Shift { command } => cmd::shifts::shift(&global, command),
         Command::Postmortem(args) => cmd::shifts::postmortem(&global, args),
+        Command::Search(args) => cmd::history::search(&global, args),
+        Command::Prune(args) => cmd::history::prune(&global, args),
     };
     if let Err(failure) = result {
         eprintln!("opsdeck: {}", failure.message);

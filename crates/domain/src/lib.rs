@@ -21,6 +21,7 @@ mod oncall;
 mod postmortem;
 mod runbook_run;
 mod runbook_view;
+mod search;
 mod shift;
 mod silence;
 mod suspects;
@@ -55,6 +56,7 @@ pub use runbook_run::{fold_run, RunEvent, RunEventKind, RunStep, RunbookRun, Ste
 pub use runbook_view::{
     EntryRunbooks, LinkedRunbook, RunbookLibrary, RunbookStepView, RunbookSummary, RunbookView,
 };
+pub use search::*;
 pub use shift::{
     current_or_last, handoff_due, manual_shift_id, shift_id, shifts_from_oncall, Shift,
     ShiftOrigin, WorkingHours,

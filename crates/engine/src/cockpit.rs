@@ -8,8 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use opsdeck_domain::{
     local_date_of, local_day_bounds, oncall_summary, ActionOutcome, ActionPlan, ActionRequest,
-    AuditRecord, HandoffReport, HealthState, MorningRead, OnCallSummary, RequestBudget, RunEvent,
-    RunEventKind, RunbookRun, Shift, SourceHealth, Suspect, TimelineEntry,
+    AuditRecord, HandoffReport, HealthState, MorningRead, OnCallSummary, PruneReport,
+    RequestBudget, RunEvent, RunEventKind, RunbookRun, SearchHit, SearchQuery, Shift, SourceHealth,
+    Suspect, TimelineEntry,
 };
 use opsdeck_store::Store;
 use tokio::sync::broadcast;
@@ -544,6 +545,22 @@ impl Cockpit {
         f(&mut store, &settings)
     }
 
+    /// Every entry of the history holding all the words of `query.text` and passing its
+    /// filters, newest first.
+    pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, CockpitError> {
+        Ok(lock(&self.deps.store).search(query)?)
+    }
+
+    /// Deletes what is older than `older_than` (default: the config's retention) and vacuums.
+    pub fn prune(&self, older_than: Option<chrono::Duration>) -> Result<PruneReport, CockpitError> {
+        let retention = older_than.unwrap_or_else(|| self.config.history.retention());
+        Ok(crate::history::prune_now(
+            &self.deps,
+            self.now(),
+            retention,
+        )?)
+    }
+
     /// My shifts that have started, newest first.
     pub fn shifts(&self, limit: u32) -> Result<Vec<Shift>, ShiftError> {
         Ok(lock(&self.deps.store).shifts(self.now(), limit)?)
@@ -675,6 +692,7 @@ impl Cockpit {
                 self.deps.clone(),
                 &self.sources,
                 Some(self.releaser.clone()),
+                Some(self.config.history.retention()),
             ));
         }
     }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod cockpit;
 pub mod config;
 pub mod feed;
+pub mod history;
 pub mod notifier;
 pub mod paging;
 pub mod paths;

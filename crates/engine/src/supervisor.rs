@@ -38,6 +38,7 @@ impl Supervisor {
         deps: Arc<SyncDeps>,
         sources: &[Configured],
         releaser: Option<Arc<Releaser>>,
+        retention: Option<chrono::Duration>,
     ) -> Supervisor {
         let cancel = CancellationToken::new();
         let mut refresh = Vec::new();
@@ -52,6 +53,13 @@ impl Supervisor {
                 wake,
                 cancel.clone(),
             )));
+        }
+        if let Some(retention) = retention {
+            tasks.push(crate::history::spawn_pruner(
+                deps.clone(),
+                retention,
+                cancel.clone(),
+            ));
         }
         // Reminders come due between syncs: look for them on their own tick.
         let (deps, cancel_reminders) = (deps.clone(), cancel.clone());

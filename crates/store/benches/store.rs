@@ -9,7 +9,7 @@
 //! Without `--bench` (`cargo test --benches` in CI) it runs a tiny version so the code stays
 //! exercised without the cost.
 
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -17,7 +17,10 @@ use opsdeck_domain::{
     local_date_of, local_day_bounds, EntryKind, NewEntry, Severity, SourceKind, Status,
 };
 use opsdeck_store::Store;
+
+mod support;
 use serde_json::json;
+use support::{flag, mix, ms, Timer, XorShift};
 
 struct Plan {
     entries: usize,
@@ -151,70 +154,6 @@ fn day_query(plan: &Plan, year_start: DateTime<Utc>, year: Duration, tz: &Tz) {
     );
 }
 
-fn flag(args: &[String], name: &str) -> Option<usize> {
-    let value = args.iter().skip_while(|arg| *arg != name).nth(1)?;
-    Some(
-        value
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} takes a number, not {value:?}")),
-    )
-}
-
-/// Wall time, and this thread's CPU time where the OS reports it: the machine is shared, so a
-/// rate well below what the CPU time allows means the run was starved, not that the code is
-/// slow.
-#[derive(Default)]
-struct Timer {
-    wall: StdDuration,
-    cpu: Option<StdDuration>,
-    started: Option<(Instant, Option<StdDuration>)>,
-}
-
-impl Timer {
-    fn start(&mut self) {
-        self.started = Some((Instant::now(), thread_cpu_time()));
-    }
-
-    fn stop(&mut self) {
-        if let Some((wall, cpu)) = self.started.take() {
-            self.wall += wall.elapsed();
-            self.cpu = match (cpu, thread_cpu_time()) {
-                (Some(before), Some(after)) => {
-                    Some(self.cpu.unwrap_or_default() + after.saturating_sub(before))
-                }
-                _ => None,
-            };
-        }
-    }
-
-    fn report_rate(&self, what: &str, n: usize) {
-        let wall = self.wall.as_secs_f64();
-        let cpu = match self.cpu {
-            Some(cpu) => format!(
-                " (CPU {:.2} s = {:.0} entries/CPU-s)",
-                cpu.as_secs_f64(),
-                n as f64 / cpu.as_secs_f64()
-            ),
-            None => String::new(),
-        };
-        println!(
-            "{what}: {n} entries in {wall:.2} s = {:.0} entries/s{cpu}",
-            n as f64 / wall
-        );
-    }
-}
-
-/// On-CPU time of the calling thread (Linux: the first field of schedstat, in ns).
-fn thread_cpu_time() -> Option<StdDuration> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns = text.split_whitespace().next()?.parse().ok()?;
-    Some(StdDuration::from_nanos(ns))
-}
-
-fn ms(d: StdDuration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 fn generate(n: usize, total: usize, year_start: DateTime<Utc>, year: Duration) -> Vec<NewEntry> {
     generate_range(0, n, total, year_start, year)
 }
@@ -279,25 +218,4 @@ fn generate_range(
             }
         })
         .collect()
-}
-
-/// A bijective 64-bit mix (splitmix64's finalizer): distinct `i` give distinct ids.
-fn mix(mut x: u64) -> u64 {
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
-/// A tiny deterministic PRNG: the bench must not depend on `rand` or vary between runs.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
 }

@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::encode::EncodedEntry;
 use crate::error::{During, Result, StoreError};
+use crate::search;
 use crate::time::{from_millis, from_millis_opt, to_millis};
 
 /// What an upsert did, so the engine can forward exactly the changes to the UI.
@@ -28,7 +29,8 @@ impl UpsertOutcome {
     }
 }
 
-const FIND_BY_ID: &str = "SELECT source, external_id, content_hash FROM entries WHERE id = ?1";
+const FIND_BY_ID: &str =
+    "SELECT source, external_id, content_hash, started_at FROM entries WHERE id = ?1";
 
 const INSERT: &str = "INSERT INTO entries (id, source, external_id, kind, severity, status, \
      title, service, url, started_at, ended_at, details, raw, content_hash, first_seen_rev, \
@@ -80,6 +82,9 @@ pub(crate) fn upsert(
             .during("preparing the entry update")?;
         // An id reported once per batch even if the batch repeats it.
         let mut reported: HashSet<String> = HashSet::new();
+        // Search index rows of the inserted and changed entries, written in key order at the
+        // end; unchanged entries cost the index nothing.
+        let mut index = search::Pending::default();
 
         for entry in entries {
             let row = EncodedEntry::encode(entry)?;
@@ -89,6 +94,7 @@ pub(crate) fn upsert(
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, Vec<u8>>(2)?,
+                        r.get::<_, i64>(3)?,
                     ))
                 })
                 .optional()
@@ -114,10 +120,12 @@ pub(crate) fn upsert(
                             revision,
                         ])
                         .during_with(|| format!("inserting entry {}", row.id))?;
+                    let doc = search::Doc::of_entry(&row.id, entry);
+                    index.index(&tx, doc, row.started_at, None)?;
                     reported.insert(row.id.clone());
                     outcome.inserted.push(row.id);
                 }
-                Some((source, external_id, hash)) => {
+                Some((source, external_id, hash, stored_started_at)) => {
                     if source != entry.source.as_str() || external_id != entry.external_id {
                         return Err(StoreError::IdCollision {
                             id: row.id,
@@ -146,12 +154,15 @@ pub(crate) fn upsert(
                             revision,
                         ])
                         .during_with(|| format!("updating entry {}", row.id))?;
+                    let doc = search::Doc::of_entry(&row.id, entry);
+                    index.index(&tx, doc, row.started_at, Some(stored_started_at))?;
                     if reported.insert(row.id.clone()) {
                         outcome.updated.push(row.id);
                     }
                 }
             }
         }
+        index.apply(&tx)?;
         if outcome.changed() {
             tx.execute("UPDATE store_revision SET revision = ?1", [revision])
                 .during("bumping the store revision")?;

@@ -95,6 +95,38 @@ pub enum StoreError {
         existing: String,
         incoming: String,
     },
+
+    /// A search with no words and no filter would list the whole history.
+    #[error(
+        "the search has no words and no filter: give some words, or a source, service, \
+         severity, kind or time window"
+    )]
+    EmptySearch,
+
+    #[error("search limit {limit} is out of range: ask for 1 to {max} hits")]
+    SearchLimit { limit: u32, max: u32 },
+
+    #[error("the search window is empty: since ({since}) must be before until ({until})")]
+    SearchWindow {
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    },
+
+    #[error("the search has {words} words; at most {max} are searched for at once")]
+    SearchTooManyWords { words: usize, max: usize },
+
+    /// Every search-index key of one millisecond is taken (2^20 entries starting at the same
+    /// millisecond): not expected in practice, refused rather than misfiled.
+    #[error("cannot index entry {id}: too many entries start at {started_at_ms} ms")]
+    SearchIndexFull { id: String, started_at_ms: i64 },
+
+    /// A prune deleted rows (they stay deleted) but could not vacuum the file afterwards.
+    #[error("pruned {deleted} rows but could not vacuum the database")]
+    Vacuum {
+        deleted: u64,
+        #[source]
+        source: rusqlite::Error,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

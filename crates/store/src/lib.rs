@@ -13,7 +13,9 @@ mod health;
 mod migrations;
 mod notifications;
 mod oncall;
+mod retention;
 mod runs;
+mod search;
 mod shifts;
 mod time;
 
@@ -24,6 +26,7 @@ use opsdeck_domain::{
     AuditRecord, EntryKind, NewEntry, OnCallShift, Shift, Silence, SourceHealth, SourceKind,
     StoredPlan, TimelineEntry,
 };
+use opsdeck_domain::{PruneReport, SearchHit, SearchQuery};
 use rusqlite::Connection;
 
 pub use actions::NewPlan;
@@ -86,6 +89,9 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
+        // Entries stored before the search index existed are indexed now (a no-op read once
+        // they all are).
+        search::backfill(&mut conn)?;
         Ok(Store {
             conn,
             path: (!in_memory).then(|| path.to_owned()),
@@ -358,6 +364,30 @@ impl Store {
     /// Audit records appended after `after_seq`, oldest first, at most `limit`.
     pub fn audit_since(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>> {
         actions::audit_since(&self.conn, after_seq, limit)
+    }
+
+    // History: search and retention.
+
+    /// Entries containing every word of `q.text` (in their title, service or searchable
+    /// details; the last word also as a prefix, unless the text ends in a space) and passing
+    /// its filters, newest first
+    /// (`started_at` descending, then id), at most `q.limit` (default 100, at most 1000).
+    /// The text is words, never query syntax: quotes, operators and brackets are plain
+    /// characters. Empty text with filters lists the entries the filters keep; text with no
+    /// letter or digit finds nothing. Refused with a typed error: no words and no filter
+    /// ([`StoreError::EmptySearch`]), a limit of 0 or above 1000, `since` not before `until`,
+    /// more than 64 words.
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
+        search::search(&self.conn, q)
+    }
+
+    /// Deletes what is older than `cutoff` — entries (never a page still triggered or
+    /// acknowledged) with their search rows, runbook runs, shifts, silences, notification
+    /// records (but those of open pages), spent action plans — in batches of 10,000 rows per
+    /// transaction, then vacuums the file if anything was deleted. The audit log is never
+    /// pruned: it is the audit trail (append-only by its triggers).
+    pub fn prune(&mut self, cutoff: DateTime<Utc>) -> Result<PruneReport> {
+        retention::prune(&mut self.conn, cutoff)
     }
 }
 

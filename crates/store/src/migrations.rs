@@ -37,6 +37,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
         include_str!("../migrations/0007_runbook_runs.sql"),
     ),
     ("0008_shifts", include_str!("../migrations/0008_shifts.sql")),
+    ("0009_search", include_str!("../migrations/0009_search.sql")),
 ];
 
 /// The schema version a fully migrated database has.

@@ -27,6 +27,22 @@ pub struct Launch<'a> {
     pub env: Vec<(&'a str, String)>,
 }
 
+impl Launch<'static> {
+    /// The app on the simulator's `config` with a cache file of the test's own at `db` and a
+    /// private home, so nothing from another run or the user's machine is seen.
+    pub fn with_cache(config: &Path, db: &Path, home: &Path) -> Launch<'static> {
+        Launch {
+            args: vec![
+                "--config".into(),
+                config.display().to_string(),
+                "--db".into(),
+                db.display().to_string(),
+            ],
+            env: super::private_env(home),
+        }
+    }
+}
+
 impl App {
     pub async fn launch(out: &Path, launch: Launch<'_>) -> App {
         let display = Display::start(out);

@@ -58,6 +58,15 @@ describe("tauriBackend", () => {
     expect(invoke).toHaveBeenLastCalledWith("export_postmortem", { incident: "Q0PAY0001", timezone: "Asia/Tokyo" });
   });
 
+  it("calls the search command with its argument name", async () => {
+    const query = {
+      text: "stop-gap", sources: [], services: ["payments-api"], severities: [], kinds: [],
+      since: "2026-05-03T09:30:00.000Z", until: null, limit: 200,
+    };
+    await tauriBackend.searchHistory(query);
+    expect(invoke).toHaveBeenLastCalledWith("search_history", { query });
+  });
+
   it("hands the focus-entry payload to the callback", async () => {
     const unlisten = () => {};
     listen.mockResolvedValue(unlisten);

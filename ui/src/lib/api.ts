@@ -17,6 +17,8 @@ import type {
   RunbookLibrary,
   RunbookRun,
   RunbookView,
+  SearchHit,
+  SearchQuery,
   ServiceWorkloads,
   Shift,
   SourceHealth,
@@ -93,6 +95,8 @@ export interface Backend {
   postmortem(incident: string, timezone?: string | null): Promise<string>;
   /** Writes the postmortem timeline to the Downloads folder; returns the path written. */
   exportPostmortem(incident: string, timezone?: string | null): Promise<string>;
+  /** Every entry of the history holding the query's words and passing its filters, newest first ("refused": bad input). */
+  searchHistory(query: SearchQuery): Promise<SearchHit[]>;
 }
 
 export type ExportFormat = "markdown" | "json";
@@ -155,4 +159,5 @@ export const tauriBackend: Backend = {
   postmortem: (incident, timezone) => invoke<string>("postmortem", { incident, timezone: timezone ?? null }),
   exportPostmortem: (incident, timezone) =>
     invoke<string>("export_postmortem", { incident, timezone: timezone ?? null }),
+  searchHistory: (query) => invoke<SearchHit[]>("search_history", { query }),
 };

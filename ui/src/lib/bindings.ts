@@ -542,3 +542,50 @@ shift: Shift | null,
  * Whether the shift ends within the hour: time to write the handoff.
  */
 handoff_due: boolean, };
+
+/**
+ * A search over every entry in the cache. `text` is plain words, not a query language: an
+ * entry matches when it contains every word (in its title, service or searchable details),
+ * the last word also as the start of a longer one (`pay` finds `payments`). Each filter
+ * list, when not empty, keeps entries whose value is one of those given; `since`/`until`
+ * bound `started_at` (`since <= started_at < until`). Empty text with at least one filter
+ * lists the matching entries; empty text and no filter is refused.
+ */
+export type SearchQuery = { text: string, sources: Array<SourceKind>, services: Array<string>, severities: Array<Severity>, kinds: Array<EntryKind>, since: string | null, until: string | null, 
+/**
+ * At most this many hits (default 100, at most 1000).
+ */
+limit: number | null, };
+
+/**
+ * One entry found, newest first in a result list.
+ */
+export type SearchHit = { entry: TimelineEntry, 
+/**
+ * About a dozen words around the best match, the matched words between `[` and `]`;
+ * plain text (render it as text, never as HTML). Empty when the query had no words.
+ */
+snippet: string, 
+/**
+ * Which part matched best: `title`, `service` or `body` (the searchable details); empty
+ * when the query had no words.
+ */
+field: string, };
+
+/**
+ * What a prune removed, per table, and whether the file was vacuumed afterwards. The audit
+ * log is never pruned.
+ */
+export type PruneReport = { cutoff: string, 
+/**
+ * Timeline entries.
+ */
+entries: number, 
+/**
+ * Their rows in the search index.
+ */
+search_rows: number, runbook_runs: number, runbook_run_events: number, runbook_step_actions: number, shifts: number, silences: number, notifications: number, action_plans: number, action_token_uses: number, 
+/**
+ * Whether the database file was vacuumed (only when something was deleted).
+ */
+vacuumed: boolean, };

@@ -14,6 +14,7 @@ describe("globalKey", () => {
     expect(globalKey(press("m"), g.pending, 1200, false).command).toEqual({ go: "morning" });
     expect(globalKey(press("t"), g.pending, 1200, false).command).toEqual({ go: "today" });
     expect(globalKey(press("r"), g.pending, 1200, false).command).toEqual({ go: "runbooks" });
+    expect(globalKey(press("f"), g.pending, 1200, false).command).toEqual({ go: "search" });
   });
   it("lets a chord lapse, and any other key end it", () => {
     const pending = { at: 1000 };
@@ -29,7 +30,10 @@ describe("globalKey", () => {
     expect(globalKey(press("["), null, 0, false).command).toBe("prev-day");
     expect(globalKey(press("]"), null, 0, false).command).toBe("next-day");
     expect(globalKey(press("m"), null, 0, false).command).toBe("mark-read");
+    expect(globalKey(press("/"), null, 0, false).command).toBe("search");
     expect(globalKey(press("j"), null, 0, false).command).toBeNull();
+    // `f` alone is nothing (only after `g`).
+    expect(globalKey(press("f"), null, 0, false).command).toBeNull();
   });
   it("stays out of fields, dialogs and modified keys", () => {
     expect(globalKey(press("g", { focus: "text" }), null, 0, false).pending).toBeNull();
@@ -37,9 +41,15 @@ describe("globalKey", () => {
     expect(globalKey(press("?"), null, 0, true).command).toBeNull();
     expect(globalKey(press("s", { ctrlKey: true }), { at: 0 }, 10, false).command).toBeNull();
     expect(globalKey(press("[", { altKey: true }), null, 0, false).command).toBeNull();
+    // `/` typed in a field is a slash, not a search.
+    expect(globalKey(press("/", { focus: "text" }), null, 0, false).command).toBeNull();
+  });
+  it("lists each shortcut once per place", () => {
+    const ids = SHORTCUTS.map((s) => s.keys + s.where);
+    expect(new Set(ids).size).toBe(ids.length);
   });
   it("lists every shortcut it knows", () => {
     const keys = SHORTCUTS.map((s) => s.keys);
-    for (const k of ["g t", "g r", "g s", "g m", "?", "[ / ]", "m", "Ctrl+S"]) expect(keys).toContain(k);
+    for (const k of ["g t", "g f", "/", "g r", "g s", "g m", "?", "[ / ]", "m", "Ctrl+S"]) expect(keys).toContain(k);
   });
 });

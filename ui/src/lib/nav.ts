@@ -1,13 +1,14 @@
-// The window-wide keys: `g` chords to move between views, `?` for the list of shortcuts, `[` / `]`
-// for the day on the timeline, `m` to mark the morning read. Pure decisions; App.svelte applies
+// The window-wide keys: `g` chords to move between views, `/` to search, `?` for the list of
+// shortcuts, `[` / `]` for the day on the timeline, `m` to mark the morning read. Pure decisions; App.svelte applies
 // them, and only in the view they belong to.
 import type { KeyPress } from "./keys";
 
-export type View = "today" | "runbooks" | "shifts" | "morning";
+export type View = "today" | "search" | "runbooks" | "shifts" | "morning";
 
 export type GlobalCommand =
   | { go: View }
   | "help"
+  | "search"
   | "prev-day"
   | "next-day"
   | "mark-read";
@@ -22,6 +23,7 @@ export const CHORD_MS = 1500;
 
 const CHORDS = new Map<string, View>([
   ["t", "today"],
+  ["f", "search"],
   ["r", "runbooks"],
   ["s", "shifts"],
   ["m", "morning"],
@@ -29,6 +31,8 @@ const CHORDS = new Map<string, View>([
 
 const SINGLE = new Map<string, GlobalCommand>([
   ["?", "help"],
+  // The Search view with its field focused (DESIGN.md: "`/` search").
+  ["/", "search"],
   ["[", "prev-day"],
   ["]", "next-day"],
   ["m", "mark-read"],
@@ -67,6 +71,8 @@ export interface Shortcut {
 /** The `?` list. */
 export const SHORTCUTS: Shortcut[] = [
   { keys: "g t", what: "Today's timeline", where: "everywhere" },
+  { keys: "g f", what: "Search the whole history (find)", where: "everywhere" },
+  { keys: "/", what: "Search: focus the search field", where: "everywhere" },
   { keys: "g r", what: "Runbooks", where: "everywhere" },
   { keys: "g s", what: "Shifts and the handoff", where: "everywhere" },
   { keys: "g m", what: "Morning read", where: "everywhere" },
@@ -76,6 +82,10 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: "Escape", what: "Close the panel or dialog", where: "Today" },
   { keys: "a / r", what: "Acknowledge / resolve the selected page", where: "Today" },
   { keys: "[ / ]", what: "Previous / next day", where: "Today" },
+  { keys: "↓", what: "From the search field to the results", where: "Search" },
+  { keys: "j / k", what: "Next / previous result", where: "Search" },
+  { keys: "Enter", what: "Search now (in the field); open the result on its day in the timeline", where: "Search" },
+  { keys: "Escape", what: "From the results back to the search field", where: "Search" },
   { keys: "Ctrl+S", what: "Save the handoff's summary and watch list", where: "Shifts" },
   { keys: "m", what: "Mark the morning read as read", where: "Morning" },
 ];

@@ -3,6 +3,7 @@
 pub mod action;
 pub mod auth;
 pub mod doctor;
+pub mod history;
 pub mod runbooks;
 pub mod shifts;
 pub mod sim;

@@ -169,6 +169,39 @@ fn the_handoff_of_the_synced_shift() {
     );
     opsdeck(&["postmortem", "Q0NOPE"]).expect_code(2);
 
+    // Search finds the page by a word of its resolution note, marked in the snippet.
+    let found = opsdeck(&["search", "finished", "--kind", "page", "--json"]);
+    found.expect_code(0);
+    let hits = found.json();
+    let hits = hits.as_array().expect("hits");
+    assert_eq!(hits.len(), 1, "{}", found.describe());
+    assert_eq!(hits[0]["entry"]["external_id"], "Q0DB00003");
+    assert!(
+        hits[0]["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("[finished]")),
+        "{}",
+        found.describe()
+    );
+    let hostile = opsdeck(&["search", "\"", "AND", "(", "NEAR("]);
+    hostile.expect_code(0);
+    let empty = opsdeck(&["search"]);
+    empty.expect_code(2);
+    assert!(
+        empty.stderr().contains("no words and no filter"),
+        "{}",
+        empty.describe()
+    );
+
+    // Retention: a day is the least; what is younger stays findable.
+    opsdeck(&["prune", "--older-than", "1h"]).expect_code(2);
+    let pruned = opsdeck(&["prune", "--older-than", "1d", "--json"]);
+    pruned.expect_code(0);
+    assert!(pruned.json()["entries"].is_u64(), "{}", pruned.describe());
+    let still = opsdeck(&["search", "finished", "--kind", "page", "--json"]);
+    still.expect_code(0);
+    assert_eq!(still.json().as_array().map(Vec::len), Some(1));
+
     // A shift by hand: started, refused twice, stopped.
     opsdeck(&["shift", "start"]).expect_code(0);
     let twice = opsdeck(&["shift", "start"]);
