@@ -21,7 +21,7 @@ use opsdeck_store::Store;
 
 mod support;
 use serde_json::{json, Value};
-use support::{flag, mix, ms, Timer, XorShift};
+use support::{mix, ms, Timer, XorShift};
 
 struct Plan {
     entries: usize,
@@ -43,16 +43,13 @@ const VOCABULARY: usize = 200_000;
 const SERVICES: usize = 60;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let full = args.iter().any(|arg| arg == "--bench");
+    let args = support::Args::parse();
+    let full = args.full;
     let mut plan = if full { FULL } else { SMOKE };
-    // `-- --entries N` / `-- --queries N` scale a run for profiling.
-    if let Some(n) = flag(&args, "--entries") {
+    if let Some(n) = args.entries {
         plan.entries = n;
     }
-    if let Some(n) = flag(&args, "--queries") {
-        plan.queries = n;
-    }
+    plan.queries = args.queries.unwrap_or(plan.queries);
     let year_start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
     let year = Duration::days(365);
     println!(

@@ -20,7 +20,7 @@ use opsdeck_store::Store;
 
 mod support;
 use serde_json::json;
-use support::{flag, mix, ms, Timer, XorShift};
+use support::{mix, ms, Timer, XorShift};
 
 struct Plan {
     entries: usize,
@@ -43,17 +43,14 @@ const SMOKE: Plan = Plan {
 const BATCH: usize = 1_000;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let full = args.iter().any(|arg| arg == "--bench");
+    let args = support::Args::parse();
+    let full = args.full;
     let mut plan = if full { FULL } else { SMOKE };
-    // `-- --entries N` / `-- --queries N` scale a run for profiling.
-    if let Some(n) = flag(&args, "--entries") {
+    if let Some(n) = args.entries {
         plan.entries = n;
         plan.ingest_sample = plan.ingest_sample.min(n);
     }
-    if let Some(n) = flag(&args, "--queries") {
-        plan.queries = n;
-    }
+    plan.queries = args.queries.unwrap_or(plan.queries);
     let tz: Tz = chrono_tz::Europe::Berlin;
     let year_start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
     let year = Duration::days(365);

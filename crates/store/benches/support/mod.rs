@@ -4,7 +4,26 @@
 
 use std::time::{Duration as StdDuration, Instant};
 
-pub fn flag(args: &[String], name: &str) -> Option<usize> {
+/// The command line: `--bench` (which `cargo bench` passes) asks for the real run, and
+/// `-- --entries N` / `-- --queries N` scale a run for profiling.
+pub struct Args {
+    pub full: bool,
+    pub entries: Option<usize>,
+    pub queries: Option<usize>,
+}
+
+impl Args {
+    pub fn parse() -> Args {
+        let args: Vec<String> = std::env::args().collect();
+        Args {
+            full: args.iter().any(|arg| arg == "--bench"),
+            entries: flag(&args, "--entries"),
+            queries: flag(&args, "--queries"),
+        }
+    }
+}
+
+fn flag(args: &[String], name: &str) -> Option<usize> {
     let value = args.iter().skip_while(|arg| *arg != name).nth(1)?;
     Some(
         value
