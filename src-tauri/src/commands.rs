@@ -435,10 +435,5 @@ pub fn search_history(
     shell: State<'_, Shell>,
     query: opsdeck_domain::SearchQuery,
 ) -> Result<Vec<opsdeck_domain::SearchHit>, IpcError> {
-    cockpit(&shell)?.search(&query).map_err(|e| match e {
-        opsdeck_engine::CockpitError::Store(s) if opsdeck_engine::history::is_bad_search(&s) => {
-            IpcError::new("refused", s.to_string())
-        }
-        other => other.into(),
-    })
+    Ok(cockpit(&shell)?.search(&query)?)
 }

@@ -20,7 +20,12 @@ impl IpcError {
 
 impl From<opsdeck_engine::CockpitError> for IpcError {
     fn from(e: opsdeck_engine::CockpitError) -> Self {
-        IpcError::new("cockpit", e.to_string())
+        let code = if e.is_bad_input() {
+            "refused"
+        } else {
+            "cockpit"
+        };
+        IpcError::new(code, e.to_string())
     }
 }
 

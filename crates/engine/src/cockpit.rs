@@ -48,6 +48,13 @@ pub enum CockpitError {
     },
 }
 
+impl CockpitError {
+    /// Refused for what was asked rather than failed: the shells answer it as a usage error.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, CockpitError::Store(e) if e.is_bad_input())
+    }
+}
+
 pub struct CockpitOptions {
     pub config: Config,
     pub config_path: PathBuf,

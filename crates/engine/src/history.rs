@@ -63,15 +63,3 @@ pub(crate) fn spawn_pruner(
         }
     })
 }
-
-/// Whether a store error is a search refused for its input (no words and no filter, a limit
-/// or window out of range, too many words), as opposed to the cache failing.
-pub fn is_bad_search(e: &StoreError) -> bool {
-    matches!(
-        e,
-        StoreError::EmptySearch
-            | StoreError::SearchLimit { .. }
-            | StoreError::SearchWindow { .. }
-            | StoreError::SearchTooManyWords { .. }
-    )
-}

@@ -7,7 +7,7 @@ pub mod clock;
 pub mod cockpit;
 pub mod config;
 pub mod feed;
-pub mod history;
+mod history;
 pub mod notifier;
 pub mod paging;
 pub mod paths;

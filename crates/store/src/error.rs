@@ -162,6 +162,18 @@ fn migration_cause(e: &rusqlite_migration::Error) -> String {
 }
 
 impl StoreError {
+    /// A request refused for what was asked (a search with no words and no filter, a limit
+    /// or window out of range, too many words), as opposed to the cache failing.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            StoreError::EmptySearch
+                | StoreError::SearchLimit { .. }
+                | StoreError::SearchWindow { .. }
+                | StoreError::SearchTooManyWords { .. }
+        )
+    }
+
     /// Another connection held the lock (SQLITE_BUSY / SQLITE_LOCKED).
     pub fn is_busy(&self) -> bool {
         let busy = |e: &rusqlite::Error| {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { focusKind, keyCommand, moveSelection, type KeyPress } from "./keys";
+import { focusKind, keyCommand, listStep, moveSelection, type KeyPress } from "./keys";
 
 function press(key: string, over: Partial<KeyPress> = {}): KeyPress {
   return { key, ctrlKey: false, metaKey: false, altKey: false, focus: "other", ...over };
@@ -46,6 +46,12 @@ describe("focusKind", () => {
     expect(focusKind("A", false)).toBe("control");
     expect(focusKind("LI", false)).toBe("other");
     expect(focusKind(null, false)).toBe("other");
+  });
+});
+
+describe("listStep", () => {
+  it("moves one on for j and Down, one back for k and Up, and not at all otherwise", () => {
+    expect(["j", "ArrowDown", "k", "ArrowUp", "Enter", "J", "a"].map(listStep)).toEqual([1, 1, -1, -1, 0, 0, 0]);
   });
 });
 

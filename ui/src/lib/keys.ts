@@ -48,6 +48,12 @@ export function focusKind(tagName: string | null, editable: boolean): FocusKind 
   return "other";
 }
 
+/** How far a key moves a list's selection: j and Down one on, k and Up one back, else 0. */
+export function listStep(key: string): 1 | -1 | 0 {
+  const command = KEYS.get(key);
+  return command === "next" ? 1 : command === "prev" ? -1 : 0;
+}
+
 /**
  * The id the selection moves to among `ids` (in display order). With nothing selected (or a
  * selection not in the list), "next" starts at the top and "prev" at the bottom; the ends

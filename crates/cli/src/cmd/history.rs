@@ -56,11 +56,10 @@ pub struct PruneArgs {
 }
 
 fn store_failure(e: CockpitError) -> Failure {
-    match &e {
-        CockpitError::Store(s) if opsdeck_engine::history::is_bad_search(s) => {
-            Failure::usage(e.to_string())
-        }
-        _ => Failure::failed(e.to_string()),
+    if e.is_bad_input() {
+        Failure::usage(e.to_string())
+    } else {
+        Failure::failed(e.to_string())
     }
 }
 
