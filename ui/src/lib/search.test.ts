@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SearchHit } from "./bindings";
+import { kindLabel } from "./timeline";
 import {
   LatestOnly,
   buildQuery,
@@ -7,7 +8,6 @@ import {
   debouncer,
   emptyForm,
   groupByDay,
-  kindLabel,
   parseSnippet,
   SEARCH_KINDS,
   servicesSeen,

@@ -29,37 +29,6 @@ export const SEARCH_KINDS: readonly EntryKind[] = [
   "runbook_step",
 ];
 
-/** Colour never carries meaning alone: each kind has a glyph and a word. */
-export const kindGlyph: Record<EntryKind, string> = {
-  page: "☎",
-  alert: "◉",
-  annotation: "✎",
-  ci_run: "⚙",
-  deployment: "⇪",
-  rollout: "⟳",
-  scale: "⇕",
-  k8s_event: "☸",
-  node: "▣",
-  action: "➤",
-  note: "✐",
-  runbook_step: "☑",
-};
-
-export const kindLabel: Record<EntryKind, string> = {
-  page: "page",
-  alert: "alert",
-  annotation: "annotation",
-  ci_run: "CI run",
-  deployment: "deployment",
-  rollout: "rollout",
-  scale: "scale",
-  k8s_event: "k8s event",
-  node: "node",
-  action: "action",
-  note: "note",
-  runbook_step: "runbook step",
-};
-
 /** How far back a search looks. */
 export type SearchWindow = "any" | "24h" | "7d" | "30d" | "1y";
 

@@ -1,5 +1,5 @@
 // Pure helpers for presenting timeline entries: no DOM, no IPC, unit-tested.
-import type { HealthState, Severity, SourceHealth, SourceKind, Status, TimelineEntry } from "./bindings";
+import type { EntryKind, HealthState, Severity, SourceHealth, SourceKind, Status, TimelineEntry } from "./bindings";
 
 /** Formats an RFC 3339 instant as HH:MM in the cockpit's timezone (the scenario's under the simulator). */
 export function clockTime(iso: string, tz: string): string {
@@ -29,8 +29,38 @@ export function groupByHour(entries: TimelineEntry[], tz: string, newestFirst = 
   return groups;
 }
 
-// Colour never carries meaning alone: every severity, source and health state has a glyph and a word.
+// Colour never carries meaning alone: every severity, kind, source and health state has a glyph and a word.
 export const severityGlyph: Record<Severity, string> = { critical: "▲", warning: "◆", info: "●" };
+
+export const kindGlyph: Record<EntryKind, string> = {
+  page: "☎",
+  alert: "◉",
+  annotation: "✎",
+  ci_run: "⚙",
+  deployment: "⇪",
+  rollout: "⟳",
+  scale: "⇕",
+  k8s_event: "☸",
+  node: "▣",
+  action: "➤",
+  note: "✐",
+  runbook_step: "☑",
+};
+
+export const kindLabel: Record<EntryKind, string> = {
+  page: "page",
+  alert: "alert",
+  annotation: "annotation",
+  ci_run: "CI run",
+  deployment: "deployment",
+  rollout: "rollout",
+  scale: "scale",
+  k8s_event: "k8s event",
+  node: "node",
+  action: "action",
+  note: "note",
+  runbook_step: "runbook step",
+};
 
 export const sourceLabel: Record<SourceKind, string> = {
   pagerduty: "PagerDuty",
